@@ -1,0 +1,210 @@
+package io.veloc4j.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The demo: heatdis with checkpoints, a failure, a relaunch that restarts, and a comparison of
+ * the final field with a failure-free run. Ends with "demo: OK restarted from version V (level L),
+ * result matches a failure-free run", or a non-zero exit.
+ */
+public final class Demo {
+
+    record Options(int ranks, int mb, String mode, int steps, int ckptEvery, int failAt, Path dir, Path config,
+                   boolean local, boolean loseScratch) {
+    }
+
+    private Demo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            usage();
+            System.exit(2);
+            return;
+        }
+        if (o == null) {
+            usage();
+            return;
+        }
+        System.exit(run(o) ? 0 : 1);
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: ./veloc4j demo [--ranks N] [--mb M] [--mode sync|async] [--steps S] [--ckpt-every K]
+                                      [--fail-at STEP] [--dir DIR] [--config FILE] [--local] [--lose scratch]
+                  --ranks N        MPI ranks (default 4)
+                  --mb M           state per rank in MiB (default 64)
+                  --mode MODE      checkpoint mode written to the generated config (default async)
+                  --steps S        heatdis steps (default 100); --ckpt-every K checkpoints (default 10)
+                  --fail-at STEP   the step at which the first run dies (default 65)
+                  --dir DIR        where the demo's files go (default ./work/demo; emptied first)
+                  --config FILE    use this veloc.cfg instead of a generated one
+                  --local          ranks as threads of one JVM instead of mpirun
+                  --lose scratch   delete every scratch directory after the failure""");
+    }
+
+    static Options parse(String[] argv) {
+        Args a = new Args("demo", argv);
+        if (a.flag("--help") || a.flag("-h")) {
+            return null;
+        }
+        String lose = a.opt("--lose", null);
+        if (lose != null && !lose.equals("scratch")) {
+            throw new IllegalArgumentException("demo: --lose takes 'scratch', not '" + lose + "'");
+        }
+        Options o = new Options(a.intOpt("--ranks", 4), a.intOpt("--mb", 64), a.opt("--mode", "async"),
+                a.intOpt("--steps", 100), a.intOpt("--ckpt-every", 10), a.intOpt("--fail-at", 65),
+                a.pathOpt("--dir", Path.of("work", "demo")), a.pathOpt("--config", null), a.flag("--local"), lose != null);
+        a.done();
+        if (!o.mode.equals("sync") && !o.mode.equals("async")) {
+            throw new IllegalArgumentException("demo: --mode takes sync or async, not '" + o.mode + "'");
+        }
+        if (o.ranks < 1 || o.mb < 1 || o.steps < 1) {
+            throw new IllegalArgumentException("demo: --ranks, --mb and --steps must be at least 1");
+        }
+        if (o.failAt <= o.ckptEvery || o.failAt > o.steps) {
+            throw new IllegalArgumentException("demo: --fail-at must be after the first checkpoint (step "
+                    + o.ckptEvery + ") and at most --steps " + o.steps);
+        }
+        return o;
+    }
+
+    static boolean run(Options o) throws Exception {
+        Path dir = o.dir;
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        Path config = o.config != null ? o.config : writeConfig(dir, o);
+        JobLauncher launcher = new JobLauncher();
+        boolean mpi = !o.local;
+        if (mpi && !JobLauncher.mpirunAvailable()) {
+            System.out.println("demo: mpirun not found (run ./veloc4j setup, or pass --local)");
+            return false;
+        }
+        String how = mpi ? "mpirun -np " + o.ranks : o.ranks + " ranks as threads";
+        System.out.printf("demo: heatdis, %s, %d MiB per rank, %d steps, checkpoint every %d, config %s%n", how, o.mb,
+                o.steps, o.ckptEvery, config);
+
+        System.out.println("demo: [1/3] failure-free reference run");
+        Path ref = dir.resolve("reference");
+        int code = launch(launcher, o, List.of("--ckpt-every", "0", "--result-dir", ref.toString(), "--quiet"));
+        if (code != 0) {
+            System.out.println("demo: FAILED: the reference run exited with " + code);
+            return false;
+        }
+
+        System.out.printf("demo: [2/3] run with checkpoints, failing at step %d%n", o.failAt);
+        code = launch(launcher, o, List.of("--config", config.toString(), "--fail-at", Integer.toString(o.failAt)));
+        if (code == 0) {
+            System.out.println("demo: FAILED: the failing run did not fail");
+            return false;
+        }
+        System.out.printf("demo: the job died as planned (exit %d)%n", code);
+        if (o.loseScratch) {
+            for (Path s : scratchDirs(dir)) {
+                System.out.println("demo: losing scratch " + s);
+                deleteTree(s);
+            }
+        }
+
+        System.out.println("demo: [3/3] relaunch: restart and finish");
+        Path out = dir.resolve("restarted");
+        code = launch(launcher, o, List.of("--config", config.toString(), "--result-dir", out.toString()));
+        if (code != 0) {
+            System.out.println("demo: FAILED: the relaunched run exited with " + code);
+            return false;
+        }
+        List<String> expected = HeatDis.readHashes(ref, o.ranks);
+        List<String> actual = HeatDis.readHashes(out, o.ranks);
+        Path restartInfo = out.resolve("rank-0.restart");
+        if (!Files.exists(restartInfo)) {
+            System.out.println("demo: FAILED: the relaunched run did not restart from a checkpoint");
+            return false;
+        }
+        String[] info = Files.readString(restartInfo).trim().split(" ");
+        String level = farthestLevel(out, o.ranks);
+        for (int r = 0; r < o.ranks; r++) {
+            if (!expected.get(r).equals(actual.get(r))) {
+                System.out.printf("demo: FAILED: rank %d's final field differs from the failure-free run (%s vs %s)%n", r,
+                        actual.get(r), expected.get(r));
+                return false;
+            }
+        }
+        System.out.printf("demo: OK restarted from version %s (level %s), result matches a failure-free run%n", info[0],
+                level);
+        return true;
+    }
+
+    /** The level farthest from the application that any rank restored from. */
+    static String farthestLevel(Path out, int ranks) throws IOException {
+        List<String> order = List.of("scratch", "erasure", "persistent");
+        String worst = null;
+        for (int r = 0; r < ranks; r++) {
+            String l = Files.readString(out.resolve("rank-" + r + ".restart")).trim().split(" ")[1];
+            if (worst == null || order.indexOf(l) > order.indexOf(worst)) {
+                worst = l;
+            }
+        }
+        return worst;
+    }
+
+    private static int launch(JobLauncher launcher, Options o, List<String> extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--mb", Integer.toString(o.mb), "--steps", Integer.toString(o.steps),
+                "--ckpt-every", Integer.toString(o.ckptEvery)));
+        args.addAll(extra);
+        int heapPerRank = 3 * o.mb + 256;
+        List<String> cmd;
+        if (o.local) {
+            args.addAll(List.of("--local", Integer.toString(o.ranks)));
+            cmd = launcher.javaCommand(heapPerRank * o.ranks, HeatDis.class.getName(), args);
+        } else {
+            cmd = launcher.mpiCommand(o.ranks, heapPerRank, HeatDis.class.getName(), args);
+        }
+        return JobLauncher.run(cmd, null, 3600);
+    }
+
+    private static Path writeConfig(Path dir, Options o) throws IOException {
+        Path cfg = dir.resolve("veloc.cfg");
+        int nodes = o.ranks >= 2 ? 2 : 1;
+        Files.writeString(cfg, """
+                # written by ./veloc4j demo
+                scratch = scratch/node-%%n
+                persistent = persistent
+                mode = %s
+                virtual_nodes = %d
+                scratch_versions = 2
+                """.formatted(o.mode, nodes));
+        return cfg;
+    }
+
+    private static List<Path> scratchDirs(Path dir) throws IOException {
+        Path root = dir.resolve("scratch");
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.sorted().toList();
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.veloc4j.comm;
+
+import mpi.Intracomm;
+import mpi.MPI;
+import mpi.MPIException;
+
+/**
+ * {@link Comm} over Open MPI's Java bindings. The host (machine) of a rank comes from a
+ * shared-memory split, as MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) defines it.
+ */
+public final class MpiComm implements Comm {
+
+    private final Intracomm comm;
+    private final boolean owned;
+    private final int rank;
+    private final int size;
+    private final int hostLeader;
+    private final int hostRank;
+    private final int hostSize;
+
+    private MpiComm(Intracomm comm, boolean owned) throws CommException {
+        this.comm = comm;
+        this.owned = owned;
+        try {
+            this.rank = comm.getRank();
+            this.size = comm.getSize();
+            Intracomm host = comm.splitType(Intracomm.TYPE_SHARED, rank, MPI.INFO_NULL);
+            try {
+                this.hostRank = host.getRank();
+                this.hostSize = host.getSize();
+                int[] leader = {rank};
+                host.allReduce(leader, 1, MPI.INT, MPI.MIN);
+                this.hostLeader = leader[0];
+            } finally {
+                host.free();
+            }
+        } catch (MPIException e) {
+            throw new CommException("cannot query the MPI communicator: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * MPI_COMM_WORLD, initialising MPI (MPI_THREAD_MULTIPLE) when the application has not. A plain
+     * {@code java} run without mpirun becomes a singleton job of size 1.
+     */
+    public static MpiComm world(String[] args) throws CommException {
+        try {
+            if (!MPI.isInitialized()) {
+                MPI.InitThread(args, MPI.THREAD_MULTIPLE);
+            }
+            return new MpiComm(MPI.COMM_WORLD, false);
+        } catch (MPIException | UnsatisfiedLinkError e) {
+            throw new CommException("cannot initialise MPI (" + e.getMessage()
+                    + "); is Open MPI with libmpi_java installed? Run ./veloc4j setup", e);
+        }
+    }
+
+    /** Wraps the application's communicator; veloc4j's own traffic goes over a {@link #dup()}. */
+    public static MpiComm of(Intracomm comm) throws CommException {
+        return new MpiComm(comm, false);
+    }
+
+    /** Finalizes MPI if it is initialised and not yet finalized: call once, at the end of main. */
+    public static void finish() throws CommException {
+        try {
+            if (MPI.isInitialized() && !MPI.isFinalized()) {
+                MPI.Finalize();
+            }
+        } catch (MPIException e) {
+            throw new CommException("MPI_Finalize failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The underlying communicator, for applications that also use MPI directly. */
+    public Intracomm intracomm() {
+        return comm;
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public int hostLeader() {
+        return hostLeader;
+    }
+
+    @Override
+    public int hostRank() {
+        return hostRank;
+    }
+
+    @Override
+    public int hostSize() {
+        return hostSize;
+    }
+
+    @Override
+    public void barrier() throws CommException {
+        try {
+            comm.barrier();
+        } catch (MPIException e) {
+            throw fail("barrier", e);
+        }
+    }
+
+    @Override
+    public long allreduce(long value, ReduceOp op) throws CommException {
+        long[] buf = {value};
+        try {
+            comm.allReduce(buf, 1, MPI.LONG, switch (op) {
+                case MIN -> MPI.MIN;
+                case MAX -> MPI.MAX;
+                case SUM -> MPI.SUM;
+            });
+        } catch (MPIException e) {
+            throw fail("allreduce", e);
+        }
+        return buf[0];
+    }
+
+    @Override
+    public long[] allgather(long value) throws CommException {
+        long[] all = new long[size];
+        try {
+            comm.allGather(new long[] {value}, 1, MPI.LONG, all, 1, MPI.LONG);
+        } catch (MPIException e) {
+            throw fail("allgather", e);
+        }
+        return all;
+    }
+
+    @Override
+    public void sendRecv(double[] send, int dest, double[] recv, int source, int tag) throws CommException {
+        try {
+            comm.sendRecv(send, send.length, MPI.DOUBLE, dest == NONE ? MPI.PROC_NULL : dest, tag,
+                    recv, recv.length, MPI.DOUBLE, source == NONE ? MPI.PROC_NULL : source, tag);
+        } catch (MPIException e) {
+            throw fail("sendRecv(dest " + dest + ", source " + source + ")", e);
+        }
+    }
+
+    @Override
+    public Comm dup() throws CommException {
+        try {
+            return new MpiComm(comm.dup(), true);
+        } catch (MPIException e) {
+            throw fail("dup", e);
+        }
+    }
+
+    @Override
+    public void abort(int exitCode) {
+        try {
+            comm.abort(exitCode);
+        } catch (MPIException e) {
+            // abort failing leaves only the hard way out
+        }
+        Runtime.getRuntime().halt(exitCode);
+    }
+
+    @Override
+    public void close() throws CommException {
+        if (owned) {
+            try {
+                comm.free();
+            } catch (MPIException e) {
+                throw fail("free", e);
+            }
+        }
+    }
+
+    private CommException fail(String what, MPIException e) {
+        return new CommException("MPI " + what + " failed on rank " + rank + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public String toString() {
+        return "MpiComm[rank " + rank + " of " + size + "]";
+    }
+}

@@ -1,0 +1,125 @@
+package io.veloc4j.config;
+
+import static io.veloc4j.config.ValueTypes.bool;
+import static io.veloc4j.config.ValueTypes.choice;
+import static io.veloc4j.config.ValueTypes.directory;
+import static io.veloc4j.config.ValueTypes.directoryTemplate;
+import static io.veloc4j.config.ValueTypes.integer;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The registry of config keys. Adding a key = one constant here + a typed accessor in
+ * {@link VelocConfig} + a line in veloc.cfg.example (a test fails until the example documents it).
+ *
+ * <p>A default may refer to another key's value as {@code <key>} (meta defaults to
+ * {@code <persistent>/.veloc4j}); referenced keys must come earlier in this list. A null default
+ * makes the key mandatory.
+ */
+public enum ConfigKey {
+    SCRATCH("scratch", directoryTemplate(), null,
+            "node-local directory for rank files; %n = virtual node id, %h = host name"),
+    PERSISTENT("persistent", directory(), null,
+            "external storage (parallel file system) directory for persisted checkpoints"),
+    META("meta", directory(), "<persistent>/.veloc4j",
+            "directory for the job catalog and metadata"),
+    MODE("mode", choice(Mode.class), "async",
+            "async: checkpoint returns once rank files are on scratch; sync: once persisted"),
+    PERSISTENT_INTERVAL("persistent_interval", integer(0), "0",
+            "minimum seconds between flushes to persistent storage; 0 = every checkpoint"),
+    EC_INTERVAL("ec_interval", integer(-1), "-1",
+            "seconds between erasure-coding passes; 0 = every checkpoint, -1 = disabled"),
+    MAX_VERSIONS("max_versions", integer(0), "0",
+            "versions of each checkpoint kept on persistent storage; 0 = keep all"),
+    SCRATCH_VERSIONS("scratch_versions", integer(1), "2",
+            "versions of each checkpoint kept on scratch"),
+    CHKSUM("chksum", bool(), "true",
+            "store CRC32C checksums and verify them on restart"),
+    MAX_PARALLELISM("max_parallelism", integer(1), "2",
+            "background threads per node for encoding and writing"),
+    WATCHDOG_INTERVAL("watchdog_interval", integer(0), "0",
+            "seconds between liveness checks of the background engine; 0 = off"),
+    SCRATCH_FSYNC("scratch_fsync", bool(), "false",
+            "fsync rank files on scratch before a checkpoint counts as written"),
+    VIRTUAL_NODES("virtual_nodes", integer(1), "1",
+            "split each machine's ranks into this many nodes, each with its own scratch (put %n in scratch)");
+
+    private static final Map<String, ConfigKey> BY_KEY =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));
+
+    /** Beyond this edit distance a suggestion is more confusing than helpful. */
+    private static final int MAX_SUGGESTION_DISTANCE = 2;
+
+    private final String key;
+    private final ValueType type;
+    private final String defaultValue;
+    private final String doc;
+
+    ConfigKey(String key, ValueType type, String defaultValue, String doc) {
+        this.key = key;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.doc = doc;
+    }
+
+    /** The name used in the file, e.g. {@code scratch_versions}. */
+    public String key() {
+        return key;
+    }
+
+    public ValueType type() {
+        return type;
+    }
+
+    /** The default as written in the file, possibly referring to other keys as {@code <key>}; empty if mandatory. */
+    public Optional<String> defaultValue() {
+        return Optional.ofNullable(defaultValue);
+    }
+
+    public boolean isMandatory() {
+        return defaultValue == null;
+    }
+
+    /** One line: what the key means. */
+    public String doc() {
+        return doc;
+    }
+
+    /** What values are allowed. */
+    public String allowed() {
+        return type.allowed();
+    }
+
+    /** The environment variable that overrides this key, e.g. {@code VELOC_MAX_VERSIONS}. */
+    public String envVar() {
+        return envVarOf(key);
+    }
+
+    static String envVarOf(String key) {
+        return "VELOC_" + key.toUpperCase(Locale.ROOT);
+    }
+
+    public static Optional<ConfigKey> byKey(String key) {
+        return Optional.ofNullable(BY_KEY.get(key));
+    }
+
+    /** The known key nearest to an unknown one, if any is close enough to be a likely typo. */
+    public static Optional<ConfigKey> nearest(String unknown) {
+        String u = unknown.toLowerCase(Locale.ROOT);
+        return Arrays.stream(values())
+                .min(Comparator.comparingInt(k -> EditDistance.between(u, k.key)))
+                .filter(k -> EditDistance.between(u, k.key) <= Math.max(MAX_SUGGESTION_DISTANCE, u.length() / 3));
+    }
+
+    /** Problem text for an unknown key: a suggestion if one is close, and where all keys are listed. */
+    static String unknownKeyMessage(String unknown) {
+        String hint = nearest(unknown).map(k -> "did you mean '" + k.key + "'? ").orElse("");
+        return "unknown key; " + hint + "every key is listed, with its meaning, in veloc.cfg.example";
+    }
+}

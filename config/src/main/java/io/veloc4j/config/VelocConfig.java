@@ -1,0 +1,236 @@
+package io.veloc4j.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The immutable, validated configuration of a veloc4j job (veloc.cfg plus {@code VELOC_<KEY>}
+ * environment overrides). Paths are absolute. Keys are registered in {@link ConfigKey}.
+ *
+ * <p>{@link #load} checks syntax and values only; {@link #check} also checks that the directories
+ * can be used. Loading happens on every rank at start-up, and the runtime reports a directory it
+ * cannot create when it tries; {@code check} is the preflight for setup and verify.
+ */
+public final class VelocConfig {
+
+    private static final String OF_SOURCE = "VelocConfig.of";
+    private static final String WITH_SOURCE = "VelocConfig.with";
+
+    private final Map<ConfigKey, Object> values;
+    private final Map<ConfigKey, Setting> explicit;
+    private final Path source;
+
+    private VelocConfig(Map<ConfigKey, Object> values, Map<ConfigKey, Setting> explicit, Path source) {
+        this.values = new EnumMap<>(values);
+        this.explicit = new EnumMap<>(ConfigKey.class);
+        this.explicit.putAll(explicit);
+        this.source = source;
+    }
+
+    // ---- creating ----
+
+    /** Reads {@code file}, applies overrides from {@link System#getenv()}, and validates. */
+    public static VelocConfig load(Path file) throws ConfigException {
+        return load(file, System.getenv());
+    }
+
+    /** Reads {@code file}, applies {@code VELOC_<KEY>} overrides from {@code env}, and validates. */
+    public static VelocConfig load(Path file, Map<String, String> env) throws ConfigException {
+        ConfigFileParser.Result parsed = ConfigFileParser.parse(file);
+        throwIfAny(unreadable(parsed));
+        Resolver.Result resolved = resolveFile(file, parsed, env);
+        List<ConfigProblem> problems = new ArrayList<>(parsed.problems());
+        problems.addAll(resolved.problems());
+        throwIfAny(inFileOrder(problems));
+        return new VelocConfig(resolved.values(), resolved.explicit(), file.toAbsolutePath().normalize());
+    }
+
+    /** Every problem with the configuration, including unusable directories; empty if it is fine. Creates nothing. */
+    public static List<ConfigProblem> check(Path file, Map<String, String> env) {
+        ConfigFileParser.Result parsed = ConfigFileParser.parse(file);
+        if (!parsed.readable()) {
+            return unreadable(parsed);
+        }
+        Resolver.Result resolved = resolveFile(file, parsed, env);
+        List<ConfigProblem> problems = new ArrayList<>(parsed.problems());
+        problems.addAll(resolved.problems());
+        // Defaults are skipped: they derive from directories checked here (meta lies below persistent).
+        resolved.explicit().forEach((key, setting) -> {
+            Object value = resolved.values().get(key);
+            if (value != null) {
+                key.type().directoryToCheck(value)
+                        .flatMap(DirectoryCheck::problem)
+                        .ifPresent(message -> problems.add(setting.problem(message)));
+            }
+        });
+        return inFileOrder(problems);
+    }
+
+    /** A configuration from explicit values (key to value), validated like a file; the environment is ignored. */
+    public static VelocConfig of(Map<String, String> values) throws ConfigException {
+        Map<ConfigKey, Setting> settings = new EnumMap<>(ConfigKey.class);
+        List<ConfigProblem> problems = new ArrayList<>();
+        Path cwd = Path.of("").toAbsolutePath();
+        values.forEach((name, value) -> {
+            Optional<ConfigKey> key = ConfigKey.byKey(name);
+            if (key.isEmpty()) {
+                problems.add(new ConfigProblem(OF_SOURCE, ConfigProblem.NO_LINE, name, ConfigKey.unknownKeyMessage(name)));
+            } else if (value == null) {
+                problems.add(new ConfigProblem(OF_SOURCE, ConfigProblem.NO_LINE, name, "the value is null; use " + key.get().allowed()));
+            } else {
+                settings.put(key.get(), new Setting(key.get(), value.trim(), OF_SOURCE, ConfigProblem.NO_LINE, cwd));
+            }
+        });
+        Resolver.Result resolved = Resolver.resolve(settings, OF_SOURCE, k -> "put '" + k.key() + "' in the map");
+        problems.addAll(resolved.problems());
+        throwIfAny(problems);
+        return new VelocConfig(resolved.values(), resolved.explicit(), null);
+    }
+
+    /** A copy with one key set to {@code value} (relative paths resolve against the working directory). */
+    public VelocConfig with(String key, String value) throws ConfigException {
+        ConfigKey k = ConfigKey.byKey(key).orElse(null);
+        if (k == null || value == null) {
+            String message = k == null ? ConfigKey.unknownKeyMessage(key) : "the value is null; use " + k.allowed();
+            throw new ConfigException(List.of(new ConfigProblem(WITH_SOURCE, ConfigProblem.NO_LINE, key, message)));
+        }
+        Map<ConfigKey, Setting> settings = new EnumMap<>(ConfigKey.class);
+        settings.putAll(explicit);
+        settings.put(k, new Setting(k, value.trim(), WITH_SOURCE, ConfigProblem.NO_LINE, Path.of("").toAbsolutePath()));
+        // Defaults are recomputed, so a default meta follows a changed persistent.
+        Resolver.Result resolved = Resolver.resolve(settings, WITH_SOURCE, x -> "set '" + x.key() + "'");
+        throwIfAny(resolved.problems());
+        return new VelocConfig(resolved.values(), resolved.explicit(), source);
+    }
+
+    private static Resolver.Result resolveFile(Path file, ConfigFileParser.Result parsed, Map<String, String> env) {
+        String name = file.toString();
+        Map<ConfigKey, Setting> settings = Resolver.withEnvironment(parsed.settings(), env, name);
+        return Resolver.resolve(settings, name, k -> "add '" + k.key() + " = ...' to " + name + " or set " + k.envVar());
+    }
+
+    /** Problems with a line first, by line, so they read like the file; then the rest (missing keys, environment). */
+    private static List<ConfigProblem> inFileOrder(List<ConfigProblem> problems) {
+        List<ConfigProblem> sorted = new ArrayList<>(problems);
+        sorted.sort(Comparator.comparingInt(p -> p.line() > 0 ? p.line() : Integer.MAX_VALUE)); // stable
+        return sorted;
+    }
+
+    /** An unreadable file is the only problem worth reporting: "scratch is missing" would mislead. */
+    private static List<ConfigProblem> unreadable(ConfigFileParser.Result parsed) {
+        return parsed.readable() ? List.of() : parsed.problems();
+    }
+
+    private static void throwIfAny(List<ConfigProblem> problems) throws ConfigException {
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    // ---- typed accessors: one per key ----
+
+    /** The scratch path as configured, with %n and %h unsubstituted. */
+    public String scratchTemplate() {
+        return (String) value(ConfigKey.SCRATCH);
+    }
+
+    /** The scratch directory of virtual node {@code node} on this host (%n and %h substituted). */
+    public Path scratch(int node) {
+        if (node < 0) {
+            throw new IllegalArgumentException("virtual node id must be >= 0, got " + node);
+        }
+        return Path.of(scratchTemplate().replace("%n", Integer.toString(node)).replace("%h", HostName.get()));
+    }
+
+    public Path persistent() {
+        return (Path) value(ConfigKey.PERSISTENT);
+    }
+
+    public Path meta() {
+        return (Path) value(ConfigKey.META);
+    }
+
+    public Mode mode() {
+        return (Mode) value(ConfigKey.MODE);
+    }
+
+    public int persistentInterval() {
+        return (Integer) value(ConfigKey.PERSISTENT_INTERVAL);
+    }
+
+    public int ecInterval() {
+        return (Integer) value(ConfigKey.EC_INTERVAL);
+    }
+
+    public int maxVersions() {
+        return (Integer) value(ConfigKey.MAX_VERSIONS);
+    }
+
+    public int scratchVersions() {
+        return (Integer) value(ConfigKey.SCRATCH_VERSIONS);
+    }
+
+    public boolean chksum() {
+        return (Boolean) value(ConfigKey.CHKSUM);
+    }
+
+    public int maxParallelism() {
+        return (Integer) value(ConfigKey.MAX_PARALLELISM);
+    }
+
+    public int watchdogInterval() {
+        return (Integer) value(ConfigKey.WATCHDOG_INTERVAL);
+    }
+
+    public boolean scratchFsync() {
+        return (Boolean) value(ConfigKey.SCRATCH_FSYNC);
+    }
+
+    public int virtualNodes() {
+        return (Integer) value(ConfigKey.VIRTUAL_NODES);
+    }
+
+    // ---- generic ----
+
+    /** The normalized value of {@code key} as text (absolute paths, lower-case choices, true/false). */
+    public String get(String key) {
+        ConfigKey k = ConfigKey.byKey(key).orElseThrow(() -> new IllegalArgumentException(
+                "'" + key + "': " + ConfigKey.unknownKeyMessage(key)));
+        return k.type().format(value(k));
+    }
+
+    /** The file this configuration was loaded from (absolute); empty if built with {@link #of}. */
+    public Optional<Path> source() {
+        return Optional.ofNullable(source);
+    }
+
+    private Object value(ConfigKey key) {
+        return values.get(key); // every key has a value: resolution fails otherwise
+    }
+
+    /** One {@code key = value} line per key, in registry order; the output is itself a valid config file. */
+    @Override
+    public String toString() {
+        return values.entrySet().stream()
+                .map(e -> e.getKey().key() + " = " + e.getKey().type().format(e.getValue()))
+                .collect(Collectors.joining("\n"));
+    }
+
+    /** Equal when every value is equal, wherever the values came from. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VelocConfig other && values.equals(other.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(values);
+    }
+}

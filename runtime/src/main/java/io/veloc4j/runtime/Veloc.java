@@ -1,0 +1,394 @@
+package io.veloc4j.runtime;
+
+import io.veloc4j.VelocException;
+import io.veloc4j.comm.Comm;
+import io.veloc4j.comm.LocalComm;
+import io.veloc4j.comm.MpiComm;
+import io.veloc4j.comm.Topology;
+import io.veloc4j.config.VelocConfig;
+import io.veloc4j.levels.Level;
+import io.veloc4j.levels.LevelException;
+import io.veloc4j.levels.RankCheckpoint;
+import io.veloc4j.levels.Region;
+import io.veloc4j.levels.Variable;
+import io.veloc4j.levels.scratch.RankFileInfo;
+import io.veloc4j.levels.scratch.RankFileWriter;
+import io.veloc4j.levels.scratch.ScratchLevel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The veloc4j client, one per rank: protect memory, checkpoint it under a name and version,
+ * restart from the newest version every rank can restore. In the spirit of VELOC's API:
+ *
+ * <pre>{@code
+ * try (Veloc veloc = Veloc.init(Path.of("veloc.cfg"), comm)) {
+ *     veloc.protect(0, "h", h);
+ *     veloc.protect(1, "step", step);
+ *     int v = veloc.restartTest("heat");
+ *     if (v >= 0) veloc.restart("heat", v);
+ *     for (...) { compute(); if (i % 10 == 0) veloc.checkpoint("heat", i); }
+ * }
+ * }</pre>
+ *
+ * Collective calls ({@link #init}, {@link #restartTest}) must be made by every rank. Not
+ * thread-safe: one application thread per rank uses its client.
+ */
+public final class Veloc implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger("io.veloc4j");
+
+    private final VelocConfig config;
+    private final Comm comm;
+    private final Topology topology;
+    private final ScratchLevel scratch;
+    private final List<Level> levels;
+    private final Map<Integer, Protected> regions = new TreeMap<>();
+    private final Map<String, Map<Path, Integer>> routedFiles = new LinkedHashMap<>();
+    private RestartSession restart;
+    private boolean closed;
+
+    private Veloc(VelocConfig config, Comm comm, Topology topology) {
+        this.config = config;
+        this.comm = comm;
+        this.topology = topology;
+        this.scratch = new ScratchLevel(config.scratch(topology.node()), comm.rank(), comm.size(), config.chksum(),
+                config.scratchFsync());
+        this.levels = List.of(scratch);
+    }
+
+    /** Collective over {@code appComm}: veloc4j's own traffic goes over a duplicate of it. */
+    public static Veloc init(VelocConfig config, Comm appComm) throws VelocException {
+        Comm dup = appComm.dup();
+        try {
+            return new Veloc(config, dup, Topology.of(dup, config.virtualNodes()));
+        } catch (VelocException | RuntimeException e) {
+            dup.close();
+            throw e;
+        }
+    }
+
+    public static Veloc init(Path configFile, Comm appComm) throws VelocException {
+        return init(VelocConfig.load(configFile), appComm);
+    }
+
+    /** Over an MPI communicator of the application's (e.g. {@code MPI.COMM_WORLD}). */
+    public static Veloc init(Path configFile, mpi.Intracomm appComm) throws VelocException {
+        return init(VelocConfig.load(configFile), MpiComm.of(appComm));
+    }
+
+    /** Standalone: a job of one process, no MPI. */
+    public static Veloc init(Path configFile) throws VelocException {
+        return init(VelocConfig.load(configFile), LocalComm.single());
+    }
+
+    public VelocConfig config() {
+        return config;
+    }
+
+    public int rank() {
+        return comm.rank();
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    /** This rank's scratch directory (node-local). */
+    public Path scratchDir() {
+        return scratch.root();
+    }
+
+    // ---- protect ---------------------------------------------------------------------------
+
+    public void protect(int id, String name, double[] a) throws VelocException {
+        put(id, name, Region.of(a));
+    }
+
+    public void protect(int id, String name, float[] a) throws VelocException {
+        put(id, name, Region.of(a));
+    }
+
+    public void protect(int id, String name, long[] a) throws VelocException {
+        put(id, name, Region.of(a));
+    }
+
+    public void protect(int id, String name, int[] a) throws VelocException {
+        put(id, name, Region.of(a));
+    }
+
+    public void protect(int id, String name, short[] a) throws VelocException {
+        put(id, name, Region.of(a));
+    }
+
+    public void protect(int id, String name, byte[] a) throws VelocException {
+        put(id, name, Region.of(a));
+    }
+
+    public void protect(int id, String name, char[] a) throws VelocException {
+        put(id, name, Region.of(a));
+    }
+
+    /** The buffer's bytes from 0 to its limit. */
+    public void protect(int id, String name, ByteBuffer b) throws VelocException {
+        put(id, name, Region.of(b));
+    }
+
+    /** Protecting an id again replaces the old memory (e.g. after reallocating an array). */
+    private void put(int id, String name, Region region) throws VelocException {
+        ensureOpen();
+        if (id < 0) {
+            throw new VelocException("protect: id " + id + " for '" + name + "' is negative; ids are ≥ 0");
+        }
+        if (name == null || name.isEmpty() || name.length() > 1024) {
+            throw new VelocException("protect: id " + id + " needs a name of 1 to 1024 characters");
+        }
+        regions.put(id, new Protected(id, name, new long[] {region.elements()}, region));
+    }
+
+    public void unprotect(int id) {
+        regions.remove(id);
+    }
+
+    /**
+     * Makes a file the application writes itself part of checkpoint {@code name}: its bytes are
+     * captured at every {@link #checkpoint} of that name and written back, atomically, by
+     * {@link #restart}. Returns the path to write to.
+     */
+    public Path routeFile(String name, Path file) throws VelocException {
+        ensureOpen();
+        CheckpointName.check(name);
+        Path abs = file.toAbsolutePath().normalize();
+        Map<Path, Integer> files = routedFiles.computeIfAbsent(name, k -> new LinkedHashMap<>());
+        files.putIfAbsent(abs, -1 - files.size());
+        return abs;
+    }
+
+    // ---- checkpoint ------------------------------------------------------------------------
+
+    /**
+     * Writes the protected memory as version {@code version} of checkpoint {@code name} to
+     * node-local scratch (one copy) and returns.
+     */
+    public void checkpoint(String name, int version) throws VelocException {
+        ensureOpen();
+        CheckpointName.check(name);
+        CheckpointName.checkVersion(name, version);
+        List<FileChannel> open = new ArrayList<>();
+        try {
+            List<RankFileWriter.Entry> entries = new ArrayList<>();
+            for (Protected p : regions.values()) {
+                entries.add(new RankFileWriter.Entry(p.id(), p.name(), p.shape(), p.region()));
+            }
+            for (Map.Entry<Path, Integer> f : routedFiles.getOrDefault(name, Map.of()).entrySet()) {
+                FileChannel ch = openRouted(name, f.getKey());
+                open.add(ch);
+                long size = ch.size();
+                entries.add(new RankFileWriter.Entry(f.getValue(), routedName(f.getKey()), new long[] {size},
+                        new FileRegion(ch, size)));
+            }
+            RankFileInfo info = scratch.write(name, version, entries);
+            LOG.log(System.Logger.Level.DEBUG, () -> "rank " + rank() + ": " + name + " v" + version + " → " + info.path());
+        } catch (IOException | UncheckedIOException e) {
+            throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank()
+                    + ": cannot read a routed file: " + e, e);
+        } finally {
+            for (FileChannel ch : open) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // read-only channel
+                }
+            }
+        }
+        pruneScratch(name);
+    }
+
+    /** True when every earlier checkpoint of this rank has reached every level it is bound for. */
+    public boolean checkpointFinished() {
+        return true;
+    }
+
+    /** Blocks until this rank's earlier checkpoints are complete on every level. */
+    public void checkpointWait() throws VelocException {
+        ensureOpen();
+    }
+
+    private void pruneScratch(String name) throws VelocException {
+        List<Integer> versions = scratch.versions(name);
+        for (int i = config.scratchVersions(); i < versions.size(); i++) {
+            scratch.delete(name, versions.get(i));
+        }
+    }
+
+    // ---- restart ---------------------------------------------------------------------------
+
+    /** The newest version of {@code name} every rank can restore, or -1 (collective). */
+    public int restartTest(String name) throws VelocException {
+        return restartTest(name, Integer.MAX_VALUE);
+    }
+
+    /** The newest version ≤ {@code maxVersion} of {@code name} every rank can restore, or -1 (collective). */
+    public int restartTest(String name, int maxVersion) throws VelocException {
+        ensureOpen();
+        CheckpointName.check(name);
+        TreeSet<Integer> all = new TreeSet<>(java.util.Comparator.reverseOrder());
+        for (Level l : levels) {
+            all.addAll(l.versions(name));
+        }
+        return VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion,
+                v -> levels.stream().anyMatch(l -> l.canRestore(name, v)));
+    }
+
+    /**
+     * Restores every protected variable (and routed file) from version {@code version} of
+     * {@code name}, from the nearest level holding an intact copy for this rank.
+     */
+    public Restored restart(String name, int version) throws VelocException {
+        restartBegin(name, version);
+        try {
+            return recoverMem();
+        } finally {
+            restartEnd();
+        }
+    }
+
+    /**
+     * Opens version {@code version} for restart so that {@link #recoverSize} can tell how large to
+     * allocate before {@link #protect} and {@link #recoverMem}.
+     */
+    public void restartBegin(String name, int version) throws VelocException {
+        ensureOpen();
+        CheckpointName.check(name);
+        CheckpointName.checkVersion(name, version);
+        restartEnd();
+        restart = new RestartSession(name, version, rank(), levels);
+        restart.openNext();
+    }
+
+    /** Elements of variable {@code id} in the version opened by {@link #restartBegin}. */
+    public long recoverSize(int id) throws VelocException {
+        if (restart == null) {
+            throw new VelocException("recoverSize(" + id + ") needs restartBegin(name, version) first");
+        }
+        Optional<Variable> v = restart.current().variable(id);
+        if (v.isEmpty()) {
+            throw new VelocException(restart.describe() + " has no variable with id " + id);
+        }
+        return v.get().elements();
+    }
+
+    /** Restores the protected memory from the version opened by {@link #restartBegin}. */
+    public Restored recoverMem() throws VelocException {
+        if (restart == null) {
+            throw new VelocException("recoverMem() needs restartBegin(name, version) first");
+        }
+        Map<Path, Integer> files = routedFiles.getOrDefault(restart.name(), Map.of());
+        while (true) {
+            try {
+                RankCheckpoint ck = restart.current();
+                for (Protected p : regions.values()) {
+                    Variable v = ck.variable(p.id()).orElseThrow(() -> new MissingVariable(p));
+                    ck.readInto(v, p.region());
+                }
+                for (Map.Entry<Path, Integer> f : files.entrySet()) {
+                    restoreFile(ck, f.getKey(), f.getValue());
+                }
+                return new Restored(restart.name(), restart.version(), restart.levelName());
+            } catch (MissingVariable e) {
+                throw new VelocException(restart.describe() + " has no variable with id " + e.p.id() + " ('"
+                        + e.p.name() + "'); protect only variables that were checkpointed, or unprotect it");
+            } catch (io.veloc4j.levels.CorruptCheckpointException e) {
+                restart.failed(e);
+                restart.openNext();
+            }
+        }
+    }
+
+    public void restartEnd() throws VelocException {
+        if (restart != null) {
+            RestartSession r = restart;
+            restart = null;
+            r.close();
+        }
+    }
+
+    private static final class MissingVariable extends RuntimeException {
+        final transient Protected p;
+
+        MissingVariable(Protected p) {
+            super(null, null, false, false);
+            this.p = p;
+        }
+    }
+
+    private void restoreFile(RankCheckpoint ck, Path file, int id) throws VelocException {
+        Variable v = ck.variables().stream().filter(x -> x.name().equals(routedName(file))).findFirst()
+                .orElseThrow(() -> new VelocException(restart.describe() + " holds no copy of routed file " + file));
+        Path tmp = file.resolveSibling(file.getFileName() + ".veloc4j-restore");
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ck.readInto(v, new FileRegion(ch, v.length()));
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | UncheckedIOException e) {
+            throw new VelocException("cannot restore routed file " + file + " on rank " + rank() + ": " + e, e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private static String routedName(Path file) {
+        return "file:" + file;
+    }
+
+    private FileChannel openRouted(String name, Path file) throws VelocException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new VelocException("checkpoint '" + name + "' on rank " + rank() + ": routed file " + file
+                    + " cannot be read (" + e + "); write it before checkpoint()", e);
+        }
+    }
+
+    private void ensureOpen() throws VelocException {
+        if (closed) {
+            throw new VelocException("this Veloc client (rank " + comm.rank() + ") is closed");
+        }
+    }
+
+    /** Waits for pending work and releases the client's communicator. */
+    @Override
+    public void close() throws VelocException {
+        if (closed) {
+            return;
+        }
+        try {
+            checkpointWait();
+            restartEnd();
+        } finally {
+            closed = true;
+            comm.close();
+        }
+    }
+}
