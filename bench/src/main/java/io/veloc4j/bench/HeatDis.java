@@ -148,7 +148,9 @@ public final class HeatDis {
                 ckptNanos += dt;
                 ckpts++;
                 if (log) {
-                    System.out.printf("heatdis: step %d/%d, checkpoint v%d written in %.1f ms%n", i, o.steps, i, dt / 1e6);
+                    int persisted = veloc.lastPersisted(NAME);
+                    System.out.printf("heatdis: step %d/%d, checkpoint v%d written in %.1f ms%s%n", i, o.steps, i, dt / 1e6,
+                            persisted < 0 ? "" : " (persisted in the background: up to v" + persisted + ")");
                 }
             }
         }

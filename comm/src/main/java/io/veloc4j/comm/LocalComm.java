@@ -68,7 +68,7 @@ public final class LocalComm implements Comm {
             }
         }
         // The root cause is the failure that broke the group, not the ranks it released.
-        int first = group.brokenBy;
+        int first = group.job.brokenBy;
         if (first >= 0) {
             Throwable e = failures[first];
             throw new CommException("rank " + first + " failed: " + e, e);
@@ -150,7 +150,7 @@ public final class LocalComm implements Comm {
 
     @Override
     public Comm dup() throws CommException {
-        Object[] all = group.exchange(rank, rank == 0 ? new Group(group.size) : null);
+        Object[] all = group.exchange(rank, rank == 0 ? new Group(group.size, group.job) : null);
         return new LocalComm((Group) all[0], rank);
     }
 
@@ -169,6 +169,11 @@ public final class LocalComm implements Comm {
         return "LocalComm[rank " + rank + " of " + group.size + "]";
     }
 
+    /** Whether a rank of the job has failed, and which. */
+    private static final class JobState {
+        volatile int brokenBy = -1;
+    }
+
     /** State shared by the ranks of one communicator. */
     private static final class Group {
         final int size;
@@ -177,11 +182,17 @@ public final class LocalComm implements Comm {
         long generation;
         final Object[] slots;
         final ConcurrentHashMap<List<Integer>, BlockingQueue<double[]>> mailboxes = new ConcurrentHashMap<>();
-        volatile int brokenBy = -1;
+        /** Failure state shared by the job's world group and every group dup'd from it. */
+        final JobState job;
 
         Group(int size) {
+            this(size, new JobState());
+        }
+
+        Group(int size, JobState job) {
             this.size = size;
             this.slots = new Object[size];
+            this.job = job;
         }
 
         /** Every rank deposits a value and gets all of them, indexed by rank. */
@@ -196,7 +207,7 @@ public final class LocalComm implements Comm {
         /** A barrier that a failed rank can break for good (a CyclicBarrier would rearm on reset). */
         private void await(int rank) throws CommException {
             synchronized (lock) {
-                if (brokenBy >= 0) {
+                if (job.brokenBy >= 0) {
                     throw released(rank);
                 }
                 long gen = generation;
@@ -207,7 +218,7 @@ public final class LocalComm implements Comm {
                     return;
                 }
                 while (gen == generation) {
-                    if (brokenBy >= 0) {
+                    if (job.brokenBy >= 0) {
                         throw released(rank);
                     }
                     try {
@@ -231,7 +242,7 @@ public final class LocalComm implements Comm {
                     if (got != null) {
                         return got;
                     }
-                    if (brokenBy >= 0) {
+                    if (job.brokenBy >= 0) {
                         throw released(rank);
                     }
                 }
@@ -243,15 +254,15 @@ public final class LocalComm implements Comm {
 
         void breakAll(int rank, Throwable cause) {
             synchronized (lock) {
-                if (brokenBy < 0) {
-                    brokenBy = rank;
+                if (job.brokenBy < 0) {
+                    job.brokenBy = rank;
                 }
                 lock.notifyAll();
             }
         }
 
         private CommException released(int rank) {
-            return new CommException("rank " + rank + " released: rank " + brokenBy + " of the local job failed");
+            return new CommException("rank " + rank + " released: rank " + job.brokenBy + " of the local job failed");
         }
     }
 }

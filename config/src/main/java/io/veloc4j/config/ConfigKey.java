@@ -48,7 +48,17 @@ public enum ConfigKey {
     SCRATCH_FSYNC("scratch_fsync", bool(), "false",
             "fsync rank files on scratch before a checkpoint counts as written"),
     VIRTUAL_NODES("virtual_nodes", integer(1), "1",
-            "split each machine's ranks into this many nodes, each with its own scratch (put %n in scratch)");
+            "split each machine's ranks into this many nodes, each with its own scratch (put %n in scratch)"),
+    AGGREGATION_SCHEME("aggregation_scheme", choice(AggregationScheme.class), "agnostic",
+            "none: one file per rank on persistent; agnostic: a group's rank files concatenated and compressed"),
+    GROUP_SIZE("group_size", integer(1), "4",
+            "ranks of a node aggregated into one file (a version has sum over nodes of ceil(ranks/group_size) files)"),
+    COMPRESSION_LEVEL("compression_level", integer(-7, 22), "1",
+            "zstd level for aggregates: negative = faster, 1 = fast (default), up to 22 = smallest"),
+    FLUSH_ON_RESTART("flush_on_restart", bool(), "true",
+            "at init, flush versions the journal shows written to scratch but never persisted (after a crash)"),
+    MAX_PENDING("max_pending", integer(1), "2",
+            "versions of a rank in flight to persistent before checkpoint() blocks (back-pressure)");
 
     private static final Map<String, ConfigKey> BY_KEY =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));

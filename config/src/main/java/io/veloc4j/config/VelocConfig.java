@@ -197,6 +197,26 @@ public final class VelocConfig {
         return (Integer) value(ConfigKey.VIRTUAL_NODES);
     }
 
+    public AggregationScheme aggregationScheme() {
+        return (AggregationScheme) value(ConfigKey.AGGREGATION_SCHEME);
+    }
+
+    public int groupSize() {
+        return (Integer) value(ConfigKey.GROUP_SIZE);
+    }
+
+    public int compressionLevel() {
+        return (Integer) value(ConfigKey.COMPRESSION_LEVEL);
+    }
+
+    public boolean flushOnRestart() {
+        return (Boolean) value(ConfigKey.FLUSH_ON_RESTART);
+    }
+
+    public int maxPending() {
+        return (Integer) value(ConfigKey.MAX_PENDING);
+    }
+
     // ---- generic ----
 
     /** The normalized value of {@code key} as text (absolute paths, lower-case choices, true/false). */

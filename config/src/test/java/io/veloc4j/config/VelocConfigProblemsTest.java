@@ -46,7 +46,7 @@ class VelocConfigProblemsTest {
 
     @Test
     void unknownKeyFarFromAnyKnownOneGetsNoSuggestion() {
-        ConfigProblem p = only(problemsOf("scratch = /s", "persistent = /p", "compression_codec = zstd"));
+        ConfigProblem p = only(problemsOf("scratch = /s", "persistent = /p", "frobnicate_widgets = zstd"));
         assertTrue(p.message().startsWith("unknown key; every key is listed"), p.message());
     }
 

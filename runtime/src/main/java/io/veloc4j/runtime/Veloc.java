@@ -5,7 +5,16 @@ import io.veloc4j.comm.Comm;
 import io.veloc4j.comm.LocalComm;
 import io.veloc4j.comm.MpiComm;
 import io.veloc4j.comm.Topology;
+import io.veloc4j.config.Mode;
 import io.veloc4j.config.VelocConfig;
+import io.veloc4j.flush.FlushEngine;
+import io.veloc4j.levels.catalog.Event;
+import io.veloc4j.levels.catalog.EventLog;
+import io.veloc4j.levels.persistent.Group;
+import io.veloc4j.levels.persistent.GroupPlan;
+import io.veloc4j.levels.persistent.PersistentLevel;
+import io.veloc4j.levels.persistent.PersistentStore;
+import io.veloc4j.levels.persistent.Scheme;
 import io.veloc4j.levels.Level;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.RankCheckpoint;
@@ -56,26 +65,68 @@ public final class Veloc implements AutoCloseable {
     private final Comm comm;
     private final Topology topology;
     private final ScratchLevel scratch;
+    private final PersistentStore store;
     private final List<Level> levels;
+    private final Scheme scheme;
+    private final GroupPlan plan;
+    private final long session;
+    private final EventLog journal;
+    private final PersistTracker tracker;
+    private final EventLog catalog;
+    private final FlushEngine engine;
     private final Map<Integer, Protected> regions = new TreeMap<>();
     private final Map<String, Map<Path, Integer>> routedFiles = new LinkedHashMap<>();
     private RestartSession restart;
     private boolean closed;
 
-    private Veloc(VelocConfig config, Comm comm, Topology topology) {
+    private Veloc(VelocConfig config, Comm comm, Topology topology, long session) throws VelocException {
         this.config = config;
         this.comm = comm;
         this.topology = topology;
+        this.session = session;
         this.scratch = new ScratchLevel(config.scratch(topology.node()), comm.rank(), comm.size(), config.chksum(),
                 config.scratchFsync());
-        this.levels = List.of(scratch);
+        this.store = new PersistentStore(config.persistent());
+        this.levels = List.of(scratch, new PersistentLevel(config.persistent(), scratch, comm.rank()));
+        this.scheme = Scheme.ofLabel(config.aggregationScheme().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        this.plan = GroupPlan.byRank(topology, scheme, config.groupSize());
+        this.journal = EventLog.open(scratch.root().resolve(".veloc4j").resolve("journal"));
+        EventLog cat = null;
+        FlushEngine eng = null;
+        try {
+            if (topology.nodeRank() == 0) {
+                cat = EventLog.open(config.meta().resolve("catalog"));
+                eng = new FlushEngine(new FlushEngine.Settings(session, topology.node(), comm.size(), scheme,
+                        config.maxParallelism(), config.compressionLevel(), config.maxVersions(),
+                        config.persistentInterval(), config.flushOnRestart()), journal, cat, store);
+            }
+        } catch (VelocException | RuntimeException e) {
+            journal.close();
+            if (cat != null) {
+                cat.close();
+            }
+            throw e;
+        }
+        this.catalog = cat;
+        this.engine = eng;
+        this.tracker = new PersistTracker(journal, session, comm.rank());
     }
 
     /** Collective over {@code appComm}: veloc4j's own traffic goes over a duplicate of it. */
     public static Veloc init(VelocConfig config, Comm appComm) throws VelocException {
         Comm dup = appComm.dup();
         try {
-            return new Veloc(config, dup, Topology.of(dup, config.virtualNodes()));
+            Topology topology = Topology.of(dup, config.virtualNodes());
+            // one id per launch, so that a relaunch never mixes its records with a dead launch's
+            long mine = dup.rank() == 0 ? (System.currentTimeMillis() << 16) ^ new java.util.Random().nextInt(1 << 16) : Long.MIN_VALUE;
+            long session = dup.allreduce(mine, Comm.ReduceOp.MAX);
+            Veloc v = new Veloc(config, dup, topology, session);
+            // engines replay their journals (flushing what a dead launch left on scratch) before anyone restarts
+            if (v.engine != null) {
+                v.engine.start();
+            }
+            dup.barrier();
+            return v;
         } catch (VelocException | RuntimeException e) {
             dup.close();
             throw e;
@@ -188,6 +239,24 @@ public final class Veloc implements AutoCloseable {
         ensureOpen();
         CheckpointName.check(name);
         CheckpointName.checkVersion(name, version);
+        awaitPending(config.maxPending() - 1);
+        RankFileInfo info = writeScratch(name, version);
+        Group g = plan.groupOf(rank());
+        tracker.written(name, version);
+        journal.append(new Event.Written(session, name, version, rank(), info.path().toString(), info.bytes(), info.crc(),
+                g.id(), g.members(), plan.count(), true));
+        if (config.mode() == Mode.SYNC) {
+            awaitPending(0);
+            if (tracker.state(name, version).orElse(null) == PersistTracker.State.FAILED) {
+                tracker.takeFailures();
+                throw new VelocException("checkpoint '" + name + "' v" + version + " of rank " + rank()
+                        + " reached scratch but not persistent storage: " + tracker.reason(name, version));
+            }
+        }
+        pruneScratch(name);
+    }
+
+    private RankFileInfo writeScratch(String name, int version) throws VelocException {
         List<FileChannel> open = new ArrayList<>();
         try {
             List<RankFileWriter.Entry> entries = new ArrayList<>();
@@ -203,6 +272,7 @@ public final class Veloc implements AutoCloseable {
             }
             RankFileInfo info = scratch.write(name, version, entries);
             LOG.log(System.Logger.Level.DEBUG, () -> "rank " + rank() + ": " + name + " v" + version + " → " + info.path());
+            return info;
         } catch (IOException | UncheckedIOException e) {
             throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank()
                     + ": cannot read a routed file: " + e, e);
@@ -215,23 +285,63 @@ public final class Veloc implements AutoCloseable {
                 }
             }
         }
-        pruneScratch(name);
     }
 
     /** True when every earlier checkpoint of this rank has reached every level it is bound for. */
     public boolean checkpointFinished() {
-        return true;
+        tracker.poll();
+        return tracker.pending() == 0;
     }
 
-    /** Blocks until this rank's earlier checkpoints are complete on every level. */
+    /**
+     * Blocks until this rank's earlier checkpoints are persisted (or kept on scratch only by
+     * persistent_interval); throws if any of them could not be persisted since the last call,
+     * with the reason. Their scratch copies are kept, and later checkpoints try again.
+     */
     public void checkpointWait() throws VelocException {
         ensureOpen();
+        awaitPending(0);
+        List<String> failures = tracker.takeFailures();
+        if (!failures.isEmpty()) {
+            throw new VelocException("rank " + rank() + ": " + failures.size() + " checkpoint(s) not persisted: "
+                    + String.join("; ", failures) + "; the scratch copies are kept and later checkpoints try again");
+        }
     }
 
+    /** The newest version of {@code name} this rank knows to be persisted (in this launch), or -1. */
+    public int lastPersisted(String name) {
+        tracker.poll();
+        return tracker.lastPersisted(name);
+    }
+
+    /** Waits until at most {@code max} of this rank's versions are in flight. */
+    private void awaitPending(int max) {
+        tracker.poll();
+        for (int idle = 0; tracker.pending() > max; idle = Math.min(idle + 1, 50)) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000L * (idle + 1)); // ≤ 1 ms between polls
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            tracker.poll();
+        }
+    }
+
+    /**
+     * Keeps scratch_versions versions on scratch. An older one goes only once it is persisted (or
+     * was never bound for persistent storage): never one in flight or whose flush failed.
+     */
     private void pruneScratch(String name) throws VelocException {
+        tracker.poll();
         List<Integer> versions = scratch.versions(name);
         for (int i = config.scratchVersions(); i < versions.size(); i++) {
-            scratch.delete(name, versions.get(i));
+            int v = versions.get(i);
+            PersistTracker.State st = tracker.state(name, v).orElse(null);
+            boolean done = st == PersistTracker.State.PERSISTED || st == PersistTracker.State.SKIPPED
+                    || (st == null && store.isCommitted(name, v));
+            if (done) {
+                scratch.delete(name, v);
+                journal.append(new Event.Pruned(name, v, ScratchLevel.NAME, rank()));
+            }
         }
     }
 
@@ -377,18 +487,39 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
-    /** Waits for pending work and releases the client's communicator. */
+    /**
+     * Collective: waits until this rank's checkpoints are persisted (draining the engine), then
+     * stops the node's engine and releases the client. Throws, after releasing everything, if a
+     * checkpoint could not be persisted.
+     */
     @Override
     public void close() throws VelocException {
         if (closed) {
             return;
         }
+        VelocException failure = null;
         try {
             checkpointWait();
+        } catch (VelocException e) {
+            failure = e;
+        }
+        try {
             restartEnd();
+            comm.barrier(); // every rank of the node has drained before its engine stops
         } finally {
             closed = true;
+            if (engine != null) {
+                engine.close();
+            }
+            tracker.close();
+            journal.close();
+            if (catalog != null) {
+                catalog.close();
+            }
             comm.close();
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

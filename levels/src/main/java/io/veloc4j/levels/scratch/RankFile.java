@@ -81,16 +81,18 @@ public final class RankFile implements RankCheckpoint {
                 throw corrupt(path, "format version " + fixed.getShort(4) + " is not supported (expected "
                         + RankFileFormat.VERSION + ")");
             }
-            boolean checksums = (fixed.getShort(6) & RankFileFormat.FLAG_CRC) != 0;
+            short flags = fixed.getShort(6);
+            if ((flags & ~RankFileFormat.FLAG_CRC) != 0) {
+                throw corrupt(path, "unknown flags 0x" + Integer.toHexString(flags & 0xffff));
+            }
+            boolean checksums = (flags & RankFileFormat.FLAG_CRC) != 0;
             int headerLength = fixed.getInt(8);
             int headerCrc = fixed.getInt(12);
             if (headerLength < RankFileFormat.FIXED || headerLength > actual) {
                 throw corrupt(path, "header length " + headerLength + " does not fit the file (" + actual + " bytes)");
             }
             ByteBuffer h = readFully(ch, 0, headerLength);
-            CRC32C crc = new CRC32C();
-            crc.update(h.array(), 16, headerLength - 16);
-            if ((int) crc.getValue() != headerCrc) {
+            if (RankFileFormat.headerCrc(h.array(), headerLength) != headerCrc) {
                 throw corrupt(path, "header checksum mismatch");
             }
             h.position(16);

@@ -8,7 +8,7 @@ package io.veloc4j.levels.scratch;
  *  4  short format version (1)
  *  6  short flags (bit 0: variable CRCs present)
  *  8  int   header length: where the data starts (64-byte aligned)
- * 12  int   CRC32C of bytes [16, header length)
+ * 12  int   CRC32C of bytes [4, 12) and [16, header length)
  * 16  long  file length
  * 24  int   rank, int job size, int version
  * 36  short name length, name (UTF-8), int variable count, then per variable:
@@ -27,6 +27,18 @@ final class RankFileFormat {
     static final int FIXED = 36;
 
     private RankFileFormat() {
+    }
+
+    /**
+     * CRC32C of a header: bytes [4, 12) (format version, flags, header length) and [16, length),
+     * i.e. everything but the magic and the CRC field itself, so a flipped flag cannot silently
+     * turn off data checksums.
+     */
+    static int headerCrc(byte[] header, int length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(header, 4, 8);
+        crc.update(header, 16, length - 16);
+        return (int) crc.getValue();
     }
 
     static long align(long n) {

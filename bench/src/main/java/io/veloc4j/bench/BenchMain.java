@@ -1,0 +1,64 @@
+package io.veloc4j.bench;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * {@code ./veloc4j bench <what> [args]}: runs one benchmark by name. To add one, add a case to
+ * the switch and a line to {@link #usage}.
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.print(usage());
+            System.exit(2);
+            return;
+        }
+        String what = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        int code = switch (what) {
+            case "latency" -> CheckpointLatencyBench.main(rest);
+            case "-h", "--help", "help" -> {
+                System.out.print(usage());
+                yield 0;
+            }
+            default -> {
+                System.err.println("bench: unknown benchmark '" + what + "'");
+                System.err.print(usage());
+                yield 2;
+            }
+        };
+        System.exit(code);
+    }
+
+    static String usage() {
+        return """
+                usage: ./veloc4j bench <what> [args]      (./veloc4j bench <what> --help for its options)
+                benchmarks:
+                  latency   blocking checkpoint latency: veloc4j vs. a plain FileChannel, same processes, same bytes
+                """;
+    }
+
+    /**
+     * Where results go by default: {@code bench/results/} of the checkout these classes were
+     * built in (found from {@code bench/target/classes}), else {@code ./bench/results}.
+     */
+    static Path resultsDir() {
+        try {
+            Path classes = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path bench = classes.getParent() == null ? null : classes.getParent().getParent();
+            if (bench != null && Files.isRegularFile(bench.resolve("pom.xml"))) {
+                return bench.resolve("results");
+            }
+        } catch (URISyntaxException | SecurityException | NullPointerException | IllegalArgumentException e) {
+            // fall through
+        }
+        return Path.of("bench", "results").toAbsolutePath();
+    }
+}

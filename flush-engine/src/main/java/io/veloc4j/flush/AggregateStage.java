@@ -1,0 +1,42 @@
+package io.veloc4j.flush;
+
+import com.lmax.disruptor.EventHandler;
+import io.veloc4j.levels.LevelException;
+import io.veloc4j.levels.persistent.AggregateWriter;
+import io.veloc4j.levels.persistent.PersistentStore;
+import io.veloc4j.levels.persistent.SupersededException;
+
+/**
+ * Encode + write: one of {@code workers} parallel handlers; handler i takes the jobs whose
+ * sequence is i modulo workers. Encoding streams into the write (compressed chunks go straight to
+ * the temp file), so a group never has to fit in memory.
+ */
+final class AggregateStage implements EventHandler<FlushSlot> {
+
+    private final int index;
+    private final int workers;
+    private final AggregateWriter writer;
+    private final PersistentStore store;
+
+    AggregateStage(int index, int workers, AggregateWriter writer, PersistentStore store) {
+        this.index = index;
+        this.workers = workers;
+        this.writer = writer;
+        this.store = store;
+    }
+
+    @Override
+    public void onEvent(FlushSlot slot, long sequence, boolean endOfBatch) {
+        if (sequence % workers != index) {
+            return;
+        }
+        FlushJob job = slot.job;
+        try {
+            slot.written = writer.write(store.versionDir(job.name(), job.version()), job.scheme(), job.group(), job.sources());
+        } catch (SupersededException e) {
+            slot.superseded = true;
+        } catch (LevelException | RuntimeException e) {
+            slot.error = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.veloc4j.flush;
+
+import com.lmax.disruptor.EventHandler;
+import io.veloc4j.levels.LevelException;
+import io.veloc4j.levels.catalog.Event;
+import io.veloc4j.levels.catalog.EventLog;
+import io.veloc4j.levels.persistent.Manifest;
+import io.veloc4j.levels.persistent.PersistentStore;
+
+import java.util.Optional;
+
+/**
+ * Tells the node's ranks (journal) and the job's history (catalog) how a group's flush ended, and
+ * writes the version's MANIFEST once every group of every node is on persistent storage.
+ */
+final class CommitStage implements EventHandler<FlushSlot> {
+
+    private final EventLog journal;
+    private final EventLog catalog;
+    private final PersistentStore store;
+
+    CommitStage(EventLog journal, EventLog catalog, PersistentStore store) {
+        this.journal = journal;
+        this.catalog = catalog;
+        this.store = store;
+    }
+
+    @Override
+    public void onEvent(FlushSlot slot, long sequence, boolean endOfBatch) {
+        FlushJob job = slot.job;
+        if (slot.superseded) {
+            return;
+        }
+        if (slot.error == null) {
+            try {
+                Optional<Manifest> m = store.tryCommit(job.name(), job.version(), job.ranks(), job.scheme(), job.groups());
+                Event.Persisted p = new Event.Persisted(job.session(), job.name(), job.version(), job.group(), job.members(),
+                        slot.written.file(), slot.written.rawBytes(), slot.written.storedBytes(), job.scheme().label());
+                catalog.append(p);
+                m.ifPresent(x -> catalog.append(new Event.Committed(x.name(), x.version(), x.ranks(), x.files().size(),
+                        x.rawBytes(), x.storedBytes(), x.scheme().label())));
+                journal.append(p);
+                return;
+            } catch (LevelException | RuntimeException e) {
+                slot.error = "commit of " + job + " failed: " + e.getMessage();
+            }
+        }
+        Event.FlushFailed f = new Event.FlushFailed(job.session(), job.name(), job.version(), job.group(), job.members(),
+                slot.error);
+        catalog.append(f);
+        journal.append(f);
+    }
+}

@@ -1,0 +1,109 @@
+package io.veloc4j.levels.persistent;
+
+import io.veloc4j.levels.Level;
+import io.veloc4j.levels.LevelException;
+import io.veloc4j.levels.RankCheckpoint;
+import io.veloc4j.levels.scratch.RankFile;
+import io.veloc4j.levels.scratch.ScratchLevel;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * External storage as one rank's restart sees it. Only committed versions (with a MANIFEST)
+ * exist; the MANIFEST alone is enough, no catalog or scratch needed. An aggregated rank's slice is
+ * decoded back into its rank file on scratch (so the next restart finds it there) and read from
+ * there.
+ */
+public final class PersistentLevel implements Level {
+
+    public static final String NAME = "persistent";
+
+    private final PersistentStore store;
+    private final ScratchLevel staging;
+    private final int rank;
+
+    public PersistentLevel(Path root, ScratchLevel staging, int rank) {
+        this.store = new PersistentStore(root);
+        this.staging = staging;
+        this.rank = rank;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Integer> versions(String name) {
+        return store.committed(name);
+    }
+
+    @Override
+    public boolean canRestore(String name, int version) {
+        try {
+            Manifest m = Manifest.read(store.versionDir(name, version));
+            AggregateInfo f = m.fileOf(rank).orElse(null);
+            if (f == null) {
+                return false;
+            }
+            Path p = store.versionDir(name, version).resolve(f.file());
+            if (m.scheme() == Scheme.NONE) {
+                try (RankFile r = RankFile.open(p)) {
+                    r.verify();
+                    return r.headerCrc() == f.crc();
+                }
+            }
+            try (AggregateFile a = AggregateFile.open(p)) {
+                a.verify(rank);
+                return a.indexCrc() == f.crc();
+            }
+        } catch (LevelException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public RankCheckpoint open(String name, int version) throws LevelException {
+        Path dir = store.versionDir(name, version);
+        Manifest m = Manifest.read(dir);
+        AggregateInfo f = m.fileOf(rank).orElseThrow(() ->
+                new LevelException(dir.resolve(Manifest.FILE) + " lists no file holding rank " + rank));
+        Path p = dir.resolve(f.file());
+        if (m.scheme() == Scheme.NONE) {
+            RankFile r = RankFile.open(p);
+            if (r.headerCrc() != f.crc()) {
+                r.close();
+                throw new LevelException(p + " is not the file the manifest committed (header CRC differs)");
+            }
+            return r;
+        }
+        Path target = staging.rankFile(name, version);
+        Path tmp = target.resolveSibling(target.getFileName() + ".restore");
+        try (AggregateFile a = AggregateFile.open(p)) {
+            if (a.indexCrc() != f.crc()) {
+                throw new LevelException(p + " is not the file the manifest committed (index CRC differs)");
+            }
+            Files.createDirectories(tmp.getParent());
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                a.extract(rank, out);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new LevelException("cannot stage rank " + rank + " of " + name + " v" + version + " at " + target + ": " + e, e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+        return RankFile.open(target);
+    }
+}
