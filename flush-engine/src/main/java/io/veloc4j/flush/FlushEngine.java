@@ -132,12 +132,12 @@ public final class FlushEngine implements AutoCloseable {
         }
     }
 
-    /** persistent_interval: a version flushes only if the last flush of that name is old enough. */
+    /** persistent_interval: a version flushes only if the last flush of that name is old enough (-1: never). */
     private void release(FlushJob job) {
         long now = System.nanoTime();
         Long last = lastFlush.get(job.name());
-        boolean due = settings.persistentIntervalSeconds() == 0 || last == null
-                || now - last >= TimeUnit.SECONDS.toNanos(settings.persistentIntervalSeconds());
+        int interval = settings.persistentIntervalSeconds();
+        boolean due = interval == 0 || (interval > 0 && (last == null || now - last >= TimeUnit.SECONDS.toNanos(interval)));
         boolean flush = due && job.sources().size() == job.members().length;
         if (!flush) {
             Event.Skipped s = new Event.Skipped(job.session(), job.name(), job.version(), job.group(), job.members());

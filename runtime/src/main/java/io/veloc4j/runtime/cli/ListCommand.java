@@ -1,15 +1,183 @@
 package io.veloc4j.runtime.cli;
 
-import java.io.PrintStream;
+import io.veloc4j.VelocException;
+import io.veloc4j.config.VelocConfig;
+import io.veloc4j.levels.catalog.Event;
+import io.veloc4j.levels.catalog.EventLog;
+import io.veloc4j.levels.persistent.Manifest;
+import io.veloc4j.levels.persistent.PersistentStore;
 
-/** {@code ls --config FILE}: the versions the catalog knows (arrives with the flush engine). */
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * {@code ls --config FILE}: one row per checkpoint version: which levels hold it, ranks, raw and
+ * stored bytes, ratio, files, state. Built from the catalog, completed from the MANIFESTs (so it
+ * still works when the catalog is lost) and from this machine's scratch directories.
+ */
 final class ListCommand {
+
+    /** What is known of one version. */
+    private static final class Row {
+        final TreeSet<String> levels = new TreeSet<>(Comparator.comparing(ListCommand::levelOrder));
+        int ranks;
+        long raw;
+        long stored;
+        int files;
+        String scheme = "";
+        String state = "written";
+        final Map<Integer, Event.Persisted> groups = new TreeMap<>();
+    }
 
     private ListCommand() {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        err.println("veloc4j ls: not available yet (the catalog arrives with the flush engine)");
-        return 1;
+        if (args.length != 2 || !args[0].equals("--config")) {
+            err.println("usage: veloc4j ls --config FILE");
+            return 2;
+        }
+        try {
+            VelocConfig config = VelocConfig.load(Path.of(args[1]));
+            Map<String, Map<Integer, Row>> rows = collect(config);
+            print(rows, out);
+            return 0;
+        } catch (VelocException | IOException e) {
+            err.println("veloc4j ls: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static Map<String, Map<Integer, Row>> collect(VelocConfig config) throws VelocException, IOException {
+        Map<String, Map<Integer, Row>> rows = new TreeMap<>();
+        Path catalogDir = config.meta().resolve("catalog");
+        if (Files.isDirectory(catalogDir)) {
+            try (EventLog catalog = EventLog.open(catalogDir)) {
+                for (Event e : catalog.readAll()) {
+                    apply(rows, e);
+                }
+            }
+        }
+        PersistentStore store = new PersistentStore(config.persistent());
+        for (String name : names(config.persistent())) {
+            for (int v : store.committed(name)) {
+                Row r = row(rows, name, v);
+                r.levels.add("persistent");
+                r.state = "persisted";
+                if (r.files == 0) {
+                    Manifest m = Manifest.read(store.versionDir(name, v));
+                    r.ranks = m.ranks();
+                    r.raw = m.rawBytes();
+                    r.stored = m.storedBytes();
+                    r.files = m.files().size();
+                    r.scheme = m.scheme().label();
+                }
+            }
+        }
+        for (int node = 0; node < config.virtualNodes(); node++) {
+            Path scratch = config.scratch(node);
+            for (String name : names(scratch)) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(scratch.resolve(name))) {
+                    for (Path p : ds) {
+                        if (p.getFileName().toString().matches("[0-9]{1,10}")) {
+                            row(rows, name, Integer.parseInt(p.getFileName().toString())).levels.add("scratch");
+                        }
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static void apply(Map<String, Map<Integer, Row>> rows, Event e) {
+        Row r = row(rows, e.name(), e.version());
+        if (e instanceof Event.Persisted p) {
+            r.groups.put(p.group(), p);
+            r.ranks = r.groups.values().stream().mapToInt(x -> x.members().length).sum();
+            r.raw = r.groups.values().stream().mapToLong(Event.Persisted::rawBytes).sum();
+            r.stored = r.groups.values().stream().mapToLong(Event.Persisted::storedBytes).sum();
+            r.files = r.groups.size();
+            r.scheme = p.scheme();
+            if (r.state.equals("written") || r.state.equals("failed")) {
+                r.state = "flushing";
+            }
+        } else if (e instanceof Event.Committed c) {
+            r.ranks = c.ranks();
+            r.raw = c.rawBytes();
+            r.stored = c.storedBytes();
+            r.files = c.files();
+            r.scheme = c.scheme();
+            r.state = "persisted";
+        } else if (e instanceof Event.FlushFailed) {
+            if (!r.state.equals("persisted")) {
+                r.state = "failed";
+            }
+        } else if (e instanceof Event.Pruned p && p.level().equals("persistent")) {
+            r.state = "pruned";
+        }
+    }
+
+    private static Row row(Map<String, Map<Integer, Row>> rows, String name, int version) {
+        return rows.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(version, k -> new Row());
+    }
+
+    private static TreeSet<String> names(Path root) throws IOException {
+        TreeSet<String> out = new TreeSet<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (Files.isDirectory(p) && !n.startsWith(".")) {
+                    out.add(n);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void print(Map<String, Map<Integer, Row>> rows, PrintStream out) {
+        String fmt = "%-16s %8s  %-20s %6s %12s %12s %7s %6s  %-10s %s%n";
+        out.printf(fmt, "NAME", "VERSION", "LEVELS", "RANKS", "RAW", "STORED", "RATIO", "FILES", "SCHEME", "STATE");
+        rows.forEach((name, versions) -> versions.forEach((v, r) -> {
+            boolean pruned = r.state.equals("pruned") && r.levels.isEmpty();
+            if (r.levels.isEmpty() && !pruned && !r.state.equals("failed")) {
+                return; // gone from every level
+            }
+            out.printf(fmt, name, v, r.levels.isEmpty() ? "-" : String.join(",", r.levels), r.ranks == 0 ? "-" : r.ranks,
+                    r.raw == 0 ? "-" : bytes(r.raw), r.stored == 0 ? "-" : bytes(r.stored),
+                    r.stored == 0 ? "-" : String.format("%.2f", (double) r.raw / r.stored), r.files == 0 ? "-" : r.files,
+                    r.scheme.isEmpty() ? "-" : r.scheme, r.state);
+        }));
+    }
+
+    private static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format("%.1f %s", v, units[u]);
+    }
+
+    private static int levelOrder(String level) {
+        return switch (level) {
+            case "scratch" -> 0;
+            case "erasure" -> 1;
+            default -> 2;
+        };
     }
 }
