@@ -1,5 +1,7 @@
 package io.veloc4j.bench;
 
+import io.veloc4j.config.VelocConfig;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +113,7 @@ public final class Demo {
         }
         System.out.printf("demo: the job died as planned (exit %d)%n", code);
         if (o.loseScratch) {
-            for (Path s : scratchDirs(dir)) {
+            for (Path s : scratchDirs(config)) {
                 System.out.println("demo: losing scratch " + s);
                 deleteTree(s);
             }
@@ -187,14 +189,17 @@ public final class Demo {
         return cfg;
     }
 
-    private static List<Path> scratchDirs(Path dir) throws IOException {
-        Path root = dir.resolve("scratch");
-        if (!Files.isDirectory(root)) {
-            return List.of();
+    /** Every node's scratch directory on this machine, as the config names them. */
+    private static List<Path> scratchDirs(Path config) throws Exception {
+        VelocConfig c = VelocConfig.load(config);
+        List<Path> out = new ArrayList<>();
+        for (int node = 0; node < c.virtualNodes(); node++) {
+            Path p = c.scratch(node);
+            if (Files.exists(p) && !out.contains(p)) {
+                out.add(p);
+            }
         }
-        try (Stream<Path> s = Files.list(root)) {
-            return s.sorted().toList();
-        }
+        return out;
     }
 
     static void deleteTree(Path p) throws IOException {
