@@ -76,10 +76,20 @@ class HeatDisLocalTest {
         VelocConfig config = VelocConfig.load(cfg, java.util.Map.of());
         assertEquals(Collections.nCopies(RANKS, 40), restartTest(config));
 
-        // virtual node 1 loses its scratch: no other level exists yet, so nothing is restorable
+        // virtual node 1 loses its scratch: the flushed copy on persistent storage still has v40
         deleteTree(tmp.resolve("s/1"));
-        assertEquals(Collections.nCopies(RANKS, -1), restartTest(config));
+        assertTrue(Files.isRegularFile(tmp.resolve("p/heat/40/MANIFEST")), "close() drained the flush of v40");
+        assertEquals(Collections.nCopies(RANKS, 40), restartTest(config));
         assertTrue(Files.isDirectory(tmp.resolve("s/0/heat/40")), "the other nodes' files are untouched");
+
+        // a relaunch restores node 1's ranks from persistent storage, the others from scratch, bit-exact
+        List<HeatDis.Result> again = assertTimeoutPreemptively(HANG_GUARD,
+                () -> LocalComm.run(RANKS, c -> HeatDis.run(c, options(10, -1, cfg))));
+        for (int r = 0; r < RANKS; r++) {
+            assertEquals(new Restored(HeatDis.NAME, 40, r / 4 == 1 ? "persistent" : "scratch"), again.get(r).restored(),
+                    "rank " + r);
+        }
+        assertEquals(hashes(reference), hashes(again), "restored from two levels, bit-identical");
     }
 
     private static List<Integer> restartTest(VelocConfig config) {

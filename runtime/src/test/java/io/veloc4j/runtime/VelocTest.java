@@ -535,7 +535,8 @@ class VelocTest {
 
     @Test
     void scratchVersionsKeepsExactlyTheNewest() throws Exception {
-        VelocConfig cfg = config(2, "scratch_versions", "3");
+        // scratch only: with a persistent level, pruned versions stay restorable from there
+        VelocConfig cfg = config(2, "scratch_versions", "3", "persistent_interval", "-1");
         job(4, cfg, (v, c) -> {
             long[] x = new long[16];
             v.protect(0, "x", x);
@@ -607,7 +608,8 @@ class VelocTest {
 
     @Test
     void corruptByteInOneRanksNewestFileFallsBackToThePreviousVersion() throws Exception {
-        VelocConfig cfg = config(1);
+        VelocConfig cfg = config(1, "persistent_interval", "-1"); // scratch is the only level
+
         job(4, cfg, (v, c) -> {
             double[] h = new double[64];
             v.protect(0, "h", h);
@@ -643,7 +645,7 @@ class VelocTest {
 
     @Test
     void missingFileOfOneRankFallsBackToThePreviousVersion() throws Exception {
-        VelocConfig cfg = config(1);
+        VelocConfig cfg = config(1, "persistent_interval", "-1"); // scratch is the only level
         job(3, cfg, (v, c) -> {
             v.protect(0, "x", new int[] {c.rank()});
             v.checkpoint("gone", 1);
@@ -657,8 +659,8 @@ class VelocTest {
     }
 
     @Test
-    void losingOneVirtualNodesScratchLeavesNothingToRestart() throws Exception {
-        VelocConfig cfg = config(4);
+    void losingOneVirtualNodesScratchLeavesNothingToRestartWhenScratchIsTheOnlyLevel() throws Exception {
+        VelocConfig cfg = config(4, "persistent_interval", "-1");
         job(16, cfg, (v, c) -> {
             assertEquals(c.rank() / 4, v.topology().node());
             v.protect(0, "h", new double[] {c.rank()});
@@ -671,6 +673,7 @@ class VelocTest {
                 assertTrue(Files.isRegularFile(tmp.resolve("s/" + node + "/vn/20/rank-" + r + ".vck")));
             }
         }
+        assertFalse(Files.exists(tmp.resolve("p/vn")), "persistent_interval = -1: nothing flushed");
         assertEquals(java.util.Collections.nCopies(16, 20), job(16, cfg, (v, c) -> v.restartTest("vn")));
 
         deleteTree(tmp.resolve("s/2"));
@@ -684,6 +687,39 @@ class VelocTest {
             return ver;
         });
         assertEquals(java.util.Collections.nCopies(16, -1), after);
+    }
+
+    @Test
+    void losingOneVirtualNodesScratchRestartsThoseRanksFromPersistent() throws Exception {
+        VelocConfig cfg = config(4);
+        job(16, cfg, (v, c) -> {
+            double[] h = new double[1000];
+            v.protect(0, "h", h);
+            for (int ver : new int[] {10, 20}) {
+                Arrays.setAll(h, k -> ver * 1000.0 + c.rank() * 7.25 + k / 3.0);
+                v.checkpoint("vn", ver);
+            }
+            v.checkpointWait();
+            assertEquals(20, v.lastPersisted("vn"));
+            return null;
+        });
+        assertTrue(Files.isRegularFile(tmp.resolve("p/vn/20/MANIFEST")));
+
+        deleteTree(tmp.resolve("s/2"));
+        List<Restored> after = job(16, cfg, (v, c) -> {
+            double[] h = new double[1000];
+            v.protect(0, "h", h);
+            int ver = v.restartTest("vn");
+            assertEquals(20, ver, "rank " + c.rank());
+            Restored r = v.restart("vn", ver);
+            double[] expected = new double[1000];
+            Arrays.setAll(expected, k -> 20 * 1000.0 + c.rank() * 7.25 + k / 3.0);
+            assertArrayEquals(bits(expected), bits(h), "rank " + c.rank());
+            return r;
+        });
+        for (int r = 0; r < 16; r++) {
+            assertEquals(new Restored("vn", 20, r / 4 == 2 ? "persistent" : "scratch"), after.get(r), "rank " + r);
+        }
     }
 
     @Test

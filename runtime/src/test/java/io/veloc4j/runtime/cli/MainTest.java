@@ -112,7 +112,8 @@ class MainTest {
         assertEquals(2, noFile.code());
         assertTrue(noFile.err().contains("usage: veloc4j config check FILE"), noFile.err());
         Outcome ls = run("ls");
-        assertEquals(1, ls.code());
+        assertEquals(2, ls.code(), "ls without --config is bad usage");
         assertEquals("", ls.out());
+        assertTrue(ls.err().contains("usage: veloc4j ls --config FILE"), ls.err());
     }
 }
