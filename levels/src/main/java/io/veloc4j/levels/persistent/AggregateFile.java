@@ -2,6 +2,7 @@ package io.veloc4j.levels.persistent;
 
 import com.github.luben.zstd.Zstd;
 import io.veloc4j.levels.CorruptCheckpointException;
+import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class AggregateFile implements AutoCloseable {
             if (size < AggregateFormat.FOOTER) {
                 throw corrupt(path, "shorter than its footer");
             }
-            ByteBuffer f = read(ch, size - AggregateFormat.FOOTER, AggregateFormat.FOOTER);
+            ByteBuffer f = FileIo.readExactly(ch, size - AggregateFormat.FOOTER, AggregateFormat.FOOTER);
             long indexOffset = f.getLong();
             int indexLength = f.getInt();
             int indexCrc = f.getInt();
@@ -62,7 +63,7 @@ public final class AggregateFile implements AutoCloseable {
                     || indexOffset + indexLength + AggregateFormat.FOOTER != size) {
                 throw corrupt(path, "bad footer");
             }
-            ByteBuffer idx = read(ch, indexOffset, indexLength);
+            ByteBuffer idx = FileIo.readExactly(ch, indexOffset, indexLength);
             CRC32C crc = new CRC32C();
             crc.update(idx.duplicate());
             if ((int) crc.getValue() != indexCrc) {
@@ -84,13 +85,13 @@ public final class AggregateFile implements AutoCloseable {
             return new AggregateFile(path, ch, scheme, List.copyOf(chunks), List.copyOf(members), indexCrc,
                     AggregateFormat.FOOTER + indexLength);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
-            close(ch);
+            FileIo.closeQuietly(ch);
             throw corrupt(path, "malformed index (" + e.getMessage() + ")");
         } catch (IOException e) {
-            close(ch);
+            FileIo.closeQuietly(ch);
             throw new LevelException("cannot read aggregate " + path + ": " + e, e);
         } catch (LevelException e) {
-            close(ch);
+            FileIo.closeQuietly(ch);
             throw e;
         }
     }
@@ -143,7 +144,7 @@ public final class AggregateFile implements AutoCloseable {
                 long start = Math.max(from, c.rawOffset());
                 long end = Math.min(to, c.rawOffset() + c.rawLength());
                 ByteBuffer slice = ByteBuffer.wrap(raw, (int) (start - c.rawOffset()), (int) (end - start));
-                AggregateWriter.writeFully(out, slice, start - from);
+                FileIo.writeFully(out, slice, start - from);
             }
         } catch (IOException e) {
             throw new LevelException("cannot extract rank " + rank + " from " + path + ": " + e, e);
@@ -158,7 +159,7 @@ public final class AggregateFile implements AutoCloseable {
 
     private byte[] stored(Chunk c) throws LevelException {
         try {
-            ByteBuffer b = read(channel, c.storedOffset(), c.storedLength());
+            ByteBuffer b = FileIo.readExactly(channel, c.storedOffset(), c.storedLength());
             bytesRead += c.storedLength();
             CRC32C crc = new CRC32C();
             crc.update(b.duplicate());
@@ -171,26 +172,8 @@ public final class AggregateFile implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer read(FileChannel ch, long pos, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining()) {
-            if (ch.read(b, pos + b.position()) < 0) {
-                throw new IOException("unexpected end of file");
-            }
-        }
-        return b.flip();
-    }
-
     private static CorruptCheckpointException corrupt(Path path, String what) {
         return new CorruptCheckpointException("aggregate " + path + " is corrupt: " + what);
-    }
-
-    private static void close(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // already failing
-        }
     }
 
     @Override

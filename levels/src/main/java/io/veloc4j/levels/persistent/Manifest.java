@@ -1,6 +1,7 @@
 package io.veloc4j.levels.persistent;
 
 import io.veloc4j.levels.CorruptCheckpointException;
+import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 
 import java.io.IOException;
@@ -73,11 +74,11 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                AggregateWriter.writeFully(ch, java.nio.ByteBuffer.wrap(format().getBytes(StandardCharsets.UTF_8)), 0);
+                FileIo.writeFully(ch, java.nio.ByteBuffer.wrap(format().getBytes(StandardCharsets.UTF_8)), 0);
                 ch.force(true);
             }
             Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            AggregateWriter.syncDir(dir);
+            FileIo.syncDir(dir);
         } catch (IOException e) {
             throw new LevelException("cannot write " + dir.resolve(FILE) + ": " + e, e);
         }

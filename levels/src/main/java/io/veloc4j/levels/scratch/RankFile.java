@@ -2,6 +2,7 @@ package io.veloc4j.levels.scratch;
 
 import io.veloc4j.levels.CorruptCheckpointException;
 import io.veloc4j.levels.ElementType;
+import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.RankCheckpoint;
 import io.veloc4j.levels.Region;
@@ -65,7 +66,7 @@ public final class RankFile implements RankCheckpoint {
         try {
             return parse(path, ch);
         } catch (LevelException | RuntimeException e) {
-            closeQuietly(ch);
+            FileIo.closeQuietly(ch);
             throw e;
         }
     }
@@ -73,7 +74,7 @@ public final class RankFile implements RankCheckpoint {
     private static RankFile parse(Path path, FileChannel ch) throws LevelException {
         try {
             long actual = ch.size();
-            ByteBuffer fixed = readFully(ch, 0, (int) Math.min(16, actual));
+            ByteBuffer fixed = FileIo.read(ch, 0, (int) Math.min(16, actual));
             if (fixed.capacity() < 16 || fixed.getInt(0) != RankFileFormat.MAGIC) {
                 throw corrupt(path, "not a veloc4j rank file (bad magic)");
             }
@@ -91,7 +92,7 @@ public final class RankFile implements RankCheckpoint {
             if (headerLength < RankFileFormat.FIXED || headerLength > actual) {
                 throw corrupt(path, "header length " + headerLength + " does not fit the file (" + actual + " bytes)");
             }
-            ByteBuffer h = readFully(ch, 0, headerLength);
+            ByteBuffer h = FileIo.read(ch, 0, headerLength);
             if (RankFileFormat.headerCrc(h.array(), headerLength) != headerCrc) {
                 throw corrupt(path, "header checksum mismatch");
             }
@@ -224,16 +225,6 @@ public final class RankFile implements RankCheckpoint {
         }
     }
 
-    private static ByteBuffer readFully(FileChannel ch, long pos, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining()) {
-            if (ch.read(b, pos + b.position()) < 0) {
-                break;
-            }
-        }
-        return b.flip();
-    }
-
     private static String getString(ByteBuffer b) {
         byte[] s = new byte[Short.toUnsignedInt(b.getShort())];
         b.get(s);
@@ -242,14 +233,6 @@ public final class RankFile implements RankCheckpoint {
 
     private static CorruptCheckpointException corrupt(Path path, String what) {
         return new CorruptCheckpointException("rank file " + path + " is corrupt: " + what);
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // already failing
-        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.veloc4j.levels.scratch;
 
 import io.veloc4j.levels.ElementType;
+import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.Region;
 import io.veloc4j.levels.Variable;
@@ -86,7 +87,7 @@ public final class RankFileWriter {
                 return new RankFileInfo(target, fileLength, headerCrc);
             }
         } catch (IOException e) {
-            deleteQuietly(tmp);
+            FileIo.deleteQuietly(tmp);
             throw new LevelException("cannot write rank file " + target + ": " + e
                     + "; check that the scratch directory is writable and has room", e);
         }
@@ -190,19 +191,8 @@ public final class RankFileWriter {
             throw new IOException("the file system of " + target + " cannot rename atomically", e);
         }
         if (fsync) {
-            try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            } catch (IOException e) {
-                // some file systems cannot sync a directory; the data itself is synced
-            }
+            FileIo.syncDir(target.getParent());
         }
     }
 
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException | SecurityException ignored) {
-            // best effort: a leftover .tmp is ignored by readers
-        }
-    }
 }
