@@ -24,6 +24,8 @@ public final class BenchMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         int code = switch (what) {
             case "latency" -> CheckpointLatencyBench.main(rest);
+            case "flush" -> FlushBench.main(rest);
+            case "slowdown" -> SlowdownBench.main(rest);
             case "-h", "--help", "help" -> {
                 System.out.print(usage());
                 yield 0;
@@ -42,6 +44,8 @@ public final class BenchMain {
                 usage: ./veloc4j bench <what> [args]      (./veloc4j bench <what> --help for its options)
                 benchmarks:
                   latency   blocking checkpoint latency: veloc4j vs. a plain FileChannel, same processes, same bytes
+                  flush     background flush throughput: scheme none vs. plain transferTo + fsync, and agnostic vs. none
+                  slowdown  heatdis wall time with async checkpoints every K steps vs. without checkpoints
                 """;
     }
 

@@ -39,13 +39,19 @@ public final class HeatDis {
 
     /** Command line of one run. */
     public record Options(int mb, int cols, int steps, int ckptEvery, int failAt, Path config, Path resultDir,
-                          int localRanks, boolean quiet) {
+                          int localRanks, boolean quiet, Path summary) {
+
+        public Options(int mb, int cols, int steps, int ckptEvery, int failAt, Path config, Path resultDir,
+                       int localRanks, boolean quiet) {
+            this(mb, cols, steps, ckptEvery, failAt, config, resultDir, localRanks, quiet, null);
+        }
 
         static Options parse(String[] args) {
             Args a = new Args("heatdis", args);
             Options o = new Options(a.intOpt("--mb", 64), a.intOpt("--cols", 1024), a.intOpt("--steps", 100),
                     a.intOpt("--ckpt-every", 10), a.intOpt("--fail-at", -1), a.pathOpt("--config", null),
-                    a.pathOpt("--result-dir", null), a.intOpt("--local", 0), a.flag("--quiet"));
+                    a.pathOpt("--result-dir", null), a.intOpt("--local", 0), a.flag("--quiet"),
+                    a.pathOpt("--summary", null));
             a.done();
             if (o.config == null && o.ckptEvery > 0) {
                 throw new IllegalArgumentException("heatdis: --config FILE is required when checkpointing");
@@ -72,7 +78,7 @@ public final class HeatDis {
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("usage: heatdis --config FILE [--mb M] [--cols C] [--steps S] [--ckpt-every K] "
-                    + "[--fail-at STEP] [--result-dir DIR] [--local RANKS] [--quiet]");
+                    + "[--fail-at STEP] [--result-dir DIR] [--local RANKS] [--quiet] [--summary FILE]");
             System.exit(2);
             return;
         }
@@ -129,6 +135,7 @@ public final class HeatDis {
         double[] down = new double[cols];
         long ckptNanos = 0;
         int ckpts = 0;
+        long loopStart = System.nanoTime();
         for (int i = step[0] + 1; i <= o.steps; i++) {
             if (i == o.failAt) {
                 comm.barrier(); // every rank has written its last checkpoint: a clean, reproducible failure
@@ -154,9 +161,14 @@ public final class HeatDis {
                 }
             }
         }
+        long loopNanos = System.nanoTime() - loopStart;
         if (veloc != null) {
             veloc.checkpointWait();
             veloc.close();
+        }
+        long totalNanos = System.nanoTime() - loopStart;
+        if (o.summary != null) {
+            writeSummary(comm, o, rows, ckpts, ckptNanos, loopNanos, totalNanos);
         }
         String sha = sha256(h, rows, cols);
         if (o.resultDir != null) {
@@ -172,6 +184,40 @@ public final class HeatDis {
                     ckpts == 0 ? 0.0 : ckptNanos / 1e6 / ckpts);
         }
         return new Result(sha, restored);
+    }
+
+    /**
+     * {@code --summary FILE} (collective): rank 0 writes the run's timings as JSON, per rank and
+     * as the max over ranks: wall time of the step loop (compute + blocking checkpoint time),
+     * wall time including the final checkpointWait + close, and the blocking checkpoint time.
+     */
+    private static void writeSummary(Comm comm, Options o, int rows, int ckpts, long ckptNanos, long loopNanos,
+                                     long totalNanos) throws Exception {
+        long[] loop = comm.allgather(loopNanos);
+        long[] total = comm.allgather(totalNanos);
+        long[] blocking = comm.allgather(ckptNanos);
+        if (comm.rank() != 0) {
+            return;
+        }
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("ranks", comm.size());
+        m.put("mb_per_rank", o.mb);
+        m.put("rows_per_rank", rows);
+        m.put("cols", o.cols);
+        m.put("steps", o.steps);
+        m.put("ckpt_every", o.ckptEvery);
+        m.put("checkpoints", ckpts);
+        m.put("loop_ms", java.util.Arrays.stream(loop).max().orElse(0) / 1e6);
+        m.put("total_ms", java.util.Arrays.stream(total).max().orElse(0) / 1e6);
+        m.put("blocking_ms_max_rank", java.util.Arrays.stream(blocking).max().orElse(0) / 1e6);
+        m.put("loop_ms_per_rank", java.util.Arrays.stream(loop).mapToDouble(x -> x / 1e6).toArray());
+        m.put("total_ms_per_rank", java.util.Arrays.stream(total).mapToDouble(x -> x / 1e6).toArray());
+        m.put("blocking_ms_per_rank", java.util.Arrays.stream(blocking).mapToDouble(x -> x / 1e6).toArray());
+        Path parent = o.summary.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(o.summary, Json.write(m));
     }
 
     /** Rows 0 and rows+1 are ghosts: neighbours' edge rows, or fixed boundaries at the domain's ends. */
