@@ -65,4 +65,10 @@ public final class BenchMain {
         }
         return Path.of("bench", "results").toAbsolutePath();
     }
+
+    /** The checkout that holds {@code results} ({@code <checkout>/bench/results}), else the working directory. */
+    static Path checkoutDir(Path results) {
+        Path bench = results.getParent();
+        return bench == null || bench.getParent() == null ? Path.of("").toAbsolutePath() : bench.getParent();
+    }
 }

@@ -83,20 +83,12 @@ public final class CheckpointLatencyBench {
         // the array, Veloc's and the plain writer's direct buffers, and room so the GC never gets in the way
         int heapPerRank = o.mb * 4 + 128;
         JobLauncher launcher = new JobLauncher();
-        List<String> cmd;
-        String how;
-        if (o.local) {
-            args.addAll(List.of("--local", Integer.toString(o.ranks)));
-            cmd = launcher.javaCommand(heapPerRank * o.ranks, CheckpointLatencyRank.class.getName(), args);
-            how = o.ranks + " ranks as threads of one JVM";
-        } else {
-            if (!JobLauncher.mpirunAvailable()) {
-                System.err.println("bench latency: mpirun not found (run ./veloc4j setup, or pass --local)");
-                return 1;
-            }
-            cmd = launcher.mpiCommand(o.ranks, heapPerRank, CheckpointLatencyRank.class.getName(), args);
-            how = "mpirun -np " + o.ranks;
+        if (!o.local && !JobLauncher.mpirunAvailable()) {
+            System.err.println("bench latency: mpirun not found (run ./veloc4j setup, or pass --local)");
+            return 1;
         }
+        List<String> cmd = launcher.jobCommand(o.local, o.ranks, heapPerRank, CheckpointLatencyRank.class.getName(), args);
+        String how = JobLauncher.describe(o.local, o.ranks);
         String loadBefore = loadAverage();
         System.out.printf("latency: %s, %d MiB per rank, %d reps + 1 warm-up, in %s%n", how, o.mb, o.reps, o.dir);
         int code = JobLauncher.run(cmd, null, 3600);

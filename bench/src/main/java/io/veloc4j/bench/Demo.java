@@ -165,14 +165,7 @@ public final class Demo {
                 "--ckpt-every", Integer.toString(o.ckptEvery)));
         args.addAll(extra);
         int heapPerRank = 3 * o.mb + 256;
-        List<String> cmd;
-        if (o.local) {
-            args.addAll(List.of("--local", Integer.toString(o.ranks)));
-            cmd = launcher.javaCommand(heapPerRank * o.ranks, HeatDis.class.getName(), args);
-        } else {
-            cmd = launcher.mpiCommand(o.ranks, heapPerRank, HeatDis.class.getName(), args);
-        }
-        return JobLauncher.run(cmd, null, 3600);
+        return JobLauncher.run(launcher.jobCommand(o.local, o.ranks, heapPerRank, HeatDis.class.getName(), args), null, 3600);
     }
 
     private static Path writeConfig(Path dir, Options o) throws IOException {

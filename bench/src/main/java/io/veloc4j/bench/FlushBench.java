@@ -60,8 +60,7 @@ public final class FlushBench {
                 return 0;
             }
             Path results = BenchMain.resultsDir();
-            Path checkout = results.getParent() == null || results.getParent().getParent() == null
-                    ? Path.of("").toAbsolutePath() : results.getParent().getParent();
+            Path checkout = BenchMain.checkoutDir(results);
             o = new Options(a.intOpt("--ranks", 4), a.intOpt("--mb", 256), a.intOpt("--reps", 7),
                     a.pathOpt("--scratch", Path.of("/dev/shm/veloc4j-flush")),
                     a.pathOpt("--persistent", checkout.resolve("work").resolve("bench-persistent")),
@@ -91,20 +90,12 @@ public final class FlushBench {
                 "--level", Integer.toString(o.level)));
         int heapPerRank = o.mb * 3 + 256;
         JobLauncher launcher = new JobLauncher();
-        List<String> cmd;
-        String how;
-        if (o.local) {
-            args.addAll(List.of("--local", Integer.toString(o.ranks)));
-            cmd = launcher.javaCommand(heapPerRank * o.ranks, FlushRank.class.getName(), args);
-            how = o.ranks + " ranks as threads of one JVM";
-        } else {
-            if (!JobLauncher.mpirunAvailable()) {
-                System.err.println("bench flush: mpirun not found (run ./veloc4j setup, or pass --local)");
-                return 1;
-            }
-            cmd = launcher.mpiCommand(o.ranks, heapPerRank, FlushRank.class.getName(), args);
-            how = "mpirun -np " + o.ranks;
+        if (!o.local && !JobLauncher.mpirunAvailable()) {
+            System.err.println("bench flush: mpirun not found (run ./veloc4j setup, or pass --local)");
+            return 1;
         }
+        List<String> cmd = launcher.jobCommand(o.local, o.ranks, heapPerRank, FlushRank.class.getName(), args);
+        String how = JobLauncher.describe(o.local, o.ranks);
         String loadBefore = loadAverage();
         System.out.printf("flush: %s, %d MiB per rank, %d reps + 1 warm-up, scratch %s, persistent %s%n", how, o.mb,
                 o.reps, o.scratch, o.persistent);

@@ -51,6 +51,24 @@ public final class JobLauncher {
         return cmd;
     }
 
+    /**
+     * The command for a job of {@code ranks} ranks: one JVM running them as threads
+     * ({@code --local N} is appended to the args), or one JVM per rank under mpirun.
+     */
+    public List<String> jobCommand(boolean local, int ranks, int heapPerRankMb, String mainClass, List<String> args) {
+        List<String> a = new ArrayList<>(args);
+        if (local) {
+            a.addAll(List.of("--local", Integer.toString(ranks)));
+            return javaCommand(heapPerRankMb * ranks, mainClass, a);
+        }
+        return mpiCommand(ranks, heapPerRankMb, mainClass, a);
+    }
+
+    /** How {@link #jobCommand} runs the ranks, for progress output. */
+    public static String describe(boolean local, int ranks) {
+        return local ? ranks + " ranks as threads of one JVM" : "mpirun -np " + ranks;
+    }
+
     /** One JVM: {@code java ... mainClass args}. */
     public List<String> javaCommand(int heapMb, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();

@@ -51,8 +51,7 @@ public final class SlowdownBench {
                 return 0;
             }
             Path results = BenchMain.resultsDir();
-            Path checkout = results.getParent() == null || results.getParent().getParent() == null
-                    ? Path.of("").toAbsolutePath() : results.getParent().getParent();
+            Path checkout = BenchMain.checkoutDir(results);
             o = new Options(a.intOpt("--ranks", 4), a.intOpt("--mb", 256), a.intOpt("--cols", 1024),
                     a.intOpt("--steps", 200), a.intOpt("--ckpt-every", 40), a.intOpt("--reps", 5),
                     List.of(a.opt("--schemes", "none,agnostic").split(",")),
@@ -116,13 +115,7 @@ public final class SlowdownBench {
                             "") );
                     args.addAll(List.of("--ckpt-every", Integer.toString(o.every), "--config", cfg.toString()));
                 }
-                List<String> cmd;
-                if (o.local) {
-                    args.addAll(List.of("--local", Integer.toString(o.ranks)));
-                    cmd = launcher.javaCommand(heapPerRank * o.ranks, HeatDis.class.getName(), args);
-                } else {
-                    cmd = launcher.mpiCommand(o.ranks, heapPerRank, HeatDis.class.getName(), args);
-                }
+                List<String> cmd = launcher.jobCommand(o.local, o.ranks, heapPerRank, HeatDis.class.getName(), args);
                 int code = JobLauncher.run(cmd, null, 3600);
                 if (code != 0 || !Files.isRegularFile(summary)) {
                     System.err.println("bench slowdown: heatdis (" + m + ", rep " + rep + ") failed (exit " + code + ")");
