@@ -56,6 +56,10 @@ public final class AggregateWriter {
         return scheme == Scheme.NONE ? "rank-" + rank + ".vck" : "group-" + group + ".vagg";
     }
 
+    public AggregateInfo write(Path versionDir, Encoding encoding, int group, List<Source> sources) throws LevelException {
+        return write(versionDir, encoding.scheme(), group, sources); // TODO: layouts
+    }
+
     public AggregateInfo write(Path versionDir, Scheme scheme, int group, List<Source> sources) throws LevelException {
         for (Source s : sources) {
             check(s);

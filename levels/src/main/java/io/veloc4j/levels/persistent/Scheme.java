@@ -7,7 +7,13 @@ public enum Scheme {
     /** One file per rank, copied as is: VELOC's default and the baseline. */
     NONE(0),
     /** The group's rank files concatenated, then zstd-compressed in chunks. */
-    AGNOSTIC(1);
+    AGNOSTIC(1),
+    /** Blocks of the group's rank files interleaved (block 0 of every rank, block 1 …), then zstd. */
+    AGNOSTIC_BLOCK(2),
+    /** Each variable concatenated across the group's ranks, then its type-aware codec. */
+    AWARE(3),
+    /** Blocks of each variable interleaved across the group's ranks, then its type-aware codec. */
+    AWARE_BLOCK(4);
 
     private final int code;
 
@@ -17,6 +23,16 @@ public enum Scheme {
 
     public int code() {
         return code;
+    }
+
+    /** Whether the scheme matches variables across ranks and encodes them by type. */
+    public boolean aware() {
+        return this == AWARE || this == AWARE_BLOCK;
+    }
+
+    /** Whether the scheme interleaves blocks of the ranks' data. */
+    public boolean blocked() {
+        return this == AGNOSTIC_BLOCK || this == AWARE_BLOCK;
     }
 
     public String label() {
