@@ -113,7 +113,7 @@ public final class HeatDis {
         Restored restored = null;
         boolean log = rank == 0 && !o.quiet;
         if (veloc != null) {
-            veloc.protect(0, "h", h);
+            veloc.protect(0, "h", h, rows + 2, cols);
             veloc.protect(1, "step", step);
             int v = veloc.restartTest(NAME);
             if (v >= 0) {
@@ -148,7 +148,7 @@ public final class HeatDis {
             g = t;
             if (veloc != null && o.ckptEvery > 0 && i % o.ckptEvery == 0) {
                 step[0] = i;
-                veloc.protect(0, "h", h); // the arrays swap every step
+                veloc.protect(0, "h", h, rows + 2, cols); // the arrays swap every step
                 long t0 = System.nanoTime();
                 veloc.checkpoint(NAME, i);
                 long dt = System.nanoTime() - t0;

@@ -1,6 +1,7 @@
 package io.veloc4j.config;
 
 import static io.veloc4j.config.ValueTypes.bool;
+import static io.veloc4j.config.ValueTypes.bytes;
 import static io.veloc4j.config.ValueTypes.choice;
 import static io.veloc4j.config.ValueTypes.directory;
 import static io.veloc4j.config.ValueTypes.directoryTemplate;
@@ -50,7 +51,15 @@ public enum ConfigKey {
     VIRTUAL_NODES("virtual_nodes", integer(1), "1",
             "split each machine's ranks into this many nodes, each with its own scratch (put %n in scratch)"),
     AGGREGATION_SCHEME("aggregation_scheme", choice(AggregationScheme.class), "agnostic",
-            "none: one file per rank on persistent; agnostic: a group's rank files concatenated and compressed"),
+            "none: one file per rank; agnostic(-block): a group's rank files concatenated (block-interleaved) and "
+                    + "compressed; aware(-block): each variable across the group's ranks, with a type-aware codec"),
+    GROUPING("grouping", choice(Grouping.class), "rank",
+            "rank: consecutive ranks form a group; cluster: ranks whose data compress well together"),
+    BLOCK_SIZE("block_size", bytes(8, 1L << 30, 8), "1m",
+            "bytes per block of the block-interleaving schemes (agnostic-block, aware-block)"),
+    CODEC("codec", choice(CodecChoice.class), "auto",
+            "codec of typed variables in aware schemes: auto (per variable, from a sample), zstd, shuffle, "
+                    + "delta (integers), xor, fpc (floats), lorenzo"),
     GROUP_SIZE("group_size", integer(1), "4",
             "ranks of a node aggregated into one file (a version has sum over nodes of ceil(ranks/group_size) files)"),
     COMPRESSION_LEVEL("compression_level", integer(-7, 22), "1",

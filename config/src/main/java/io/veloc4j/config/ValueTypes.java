@@ -25,6 +25,14 @@ public final class ValueTypes {
         return new IntType(min, max);
     }
 
+    /**
+     * A byte count: a plain number, or with a binary suffix k/KiB, m/MiB, g/GiB (any case), in
+     * [min, max] and a multiple of {@code multiple}.
+     */
+    public static ValueType bytes(long min, long max, int multiple) {
+        return new BytesType(min, max, multiple);
+    }
+
     /** true/false, yes/no, on/off, 1/0, any case. */
     public static ValueType bool() {
         return BoolType.INSTANCE;
@@ -71,6 +79,35 @@ public final class ValueTypes {
                 return "an integer >= " + min;
             }
             return "an integer from " + min + " to " + max;
+        }
+    }
+
+    private record BytesType(long min, long max, int multiple) implements ValueType {
+        private static final Pattern SIZE = Pattern.compile("([0-9]{1,12})\\s*([kmg]?)(i?b)?", Pattern.CASE_INSENSITIVE);
+
+        @Override
+        public Object parse(String raw, Path baseDir) {
+            java.util.regex.Matcher m = SIZE.matcher(raw.trim());
+            if (!m.matches()) {
+                throw new IllegalArgumentException(quote(raw) + " is not a size; use " + allowed());
+            }
+            int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "k" -> 10;
+                case "m" -> 20;
+                case "g" -> 30;
+                default -> 0;
+            };
+            long value = Long.parseLong(m.group(1)) << shift;
+            if (value < min || value > max || value % multiple != 0) {
+                throw new IllegalArgumentException(quote(raw) + " is out of range; use " + allowed());
+            }
+            return value;
+        }
+
+        @Override
+        public String allowed() {
+            return "a size from " + min + " bytes to " + (max >> 20) + " MiB, a multiple of " + multiple
+                    + " (suffix k or m for KiB, MiB)";
         }
     }
 

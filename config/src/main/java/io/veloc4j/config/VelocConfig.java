@@ -201,6 +201,19 @@ public final class VelocConfig {
         return (AggregationScheme) value(ConfigKey.AGGREGATION_SCHEME);
     }
 
+    public Grouping grouping() {
+        return (Grouping) value(ConfigKey.GROUPING);
+    }
+
+    /** Bytes per block of the block-interleaving schemes. */
+    public int blockSize() {
+        return (int) (long) (Long) value(ConfigKey.BLOCK_SIZE);
+    }
+
+    public CodecChoice codec() {
+        return (CodecChoice) value(ConfigKey.CODEC);
+    }
+
     public int groupSize() {
         return (Integer) value(ConfigKey.GROUP_SIZE);
     }

@@ -3,6 +3,7 @@ package io.veloc4j.flush;
 import com.lmax.disruptor.EventHandler;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.persistent.AggregateWriter;
+import io.veloc4j.levels.persistent.Encoding;
 import io.veloc4j.levels.persistent.PersistentStore;
 import io.veloc4j.levels.persistent.SupersededException;
 
@@ -17,8 +18,10 @@ final class AggregateStage implements EventHandler<FlushSlot> {
     private final int workers;
     private final AggregateWriter writer;
     private final PersistentStore store;
+    private final Encoding encoding;
 
-    AggregateStage(int index, int workers, AggregateWriter writer, PersistentStore store) {
+    AggregateStage(int index, int workers, AggregateWriter writer, PersistentStore store, Encoding encoding) {
+        this.encoding = encoding;
         this.index = index;
         this.workers = workers;
         this.writer = writer;
@@ -32,7 +35,7 @@ final class AggregateStage implements EventHandler<FlushSlot> {
         }
         FlushJob job = slot.job;
         try {
-            slot.written = writer.write(store.versionDir(job.name(), job.version()), job.scheme(), job.group(), job.sources());
+            slot.written = writer.write(store.versionDir(job.name(), job.version()), encoding, job.group(), job.sources());
         } catch (SupersededException e) {
             slot.superseded = true;
         } catch (LevelException | RuntimeException e) {

@@ -12,6 +12,11 @@ import io.veloc4j.levels.catalog.Event;
 import io.veloc4j.levels.catalog.EventLog;
 import io.veloc4j.levels.persistent.Group;
 import io.veloc4j.levels.persistent.GroupPlan;
+import io.veloc4j.levels.persistent.Encoding;
+import io.veloc4j.levels.codec.CodecKind;
+import io.veloc4j.config.CodecChoice;
+import io.veloc4j.config.Grouping;
+import java.util.Locale;
 import io.veloc4j.levels.persistent.PersistentLevel;
 import io.veloc4j.levels.persistent.PersistentStore;
 import io.veloc4j.levels.persistent.Scheme;
@@ -68,6 +73,9 @@ public final class Veloc implements AutoCloseable {
     private final PersistentStore store;
     private final List<Level> levels;
     private final Scheme scheme;
+    /** The files a version has on persistent storage, one per group. */
+    private final GroupPlan files;
+    /** The groups the engine waits for: the file groups, or whole nodes when grouping = cluster. */
     private final GroupPlan plan;
     private final long session;
     private final EventLog journal;
@@ -87,17 +95,21 @@ public final class Veloc implements AutoCloseable {
         this.scratch = new ScratchLevel(config.scratch(topology.node()), comm.rank(), comm.size(), config.chksum(),
                 config.scratchFsync());
         this.store = new PersistentStore(config.persistent());
-        this.levels = List.of(scratch, new PersistentLevel(config.persistent(), scratch, comm.rank()));
-        this.scheme = Scheme.ofLabel(config.aggregationScheme().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-        this.plan = GroupPlan.byRank(topology, scheme, config.groupSize());
+        this.levels = List.of(scratch, new PersistentLevel(config.persistent(), scratch, comm.rank(), config.maxParallelism()));
+        this.scheme = Scheme.ofLabel(config.aggregationScheme().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        this.files = GroupPlan.byRank(topology, scheme, config.groupSize());
+        boolean cluster = config.grouping() == Grouping.CLUSTER && scheme != Scheme.NONE;
+        this.plan = cluster ? GroupPlan.byNode(topology, files) : files;
+        Encoding encoding = new Encoding(scheme, config.codec() == CodecChoice.AUTO ? null
+                : CodecKind.ofLabel(config.codec().name().toLowerCase(Locale.ROOT)), config.blockSize(), config.compressionLevel());
         this.journal = EventLog.open(scratch.root().resolve(".veloc4j").resolve("journal"));
         EventLog cat = null;
         FlushEngine eng = null;
         try {
             if (topology.nodeRank() == 0) {
                 cat = EventLog.open(config.meta().resolve("catalog"));
-                eng = new FlushEngine(new FlushEngine.Settings(session, topology.node(), comm.size(), scheme,
-                        config.maxParallelism(), config.compressionLevel(), config.maxVersions(),
+                eng = new FlushEngine(new FlushEngine.Settings(session, topology.node(), comm.size(), encoding,
+                        cluster ? config.groupSize() : 0, config.maxParallelism(), config.maxVersions(),
                         config.persistentInterval(), config.flushOnRestart()), journal, cat, store);
             }
         } catch (VelocException | RuntimeException e) {
@@ -166,41 +178,45 @@ public final class Veloc implements AutoCloseable {
 
     // ---- protect ---------------------------------------------------------------------------
 
-    public void protect(int id, String name, double[] a) throws VelocException {
-        put(id, name, Region.of(a));
+    // With a shape (extent per dimension, product = array length), aware aggregation matches the
+    // variable across ranks by name, type and dimensionality and predicts along its rows; without
+    // one, the variable is 1-D.
+
+    public void protect(int id, String name, double[] a, long... shape) throws VelocException {
+        put(id, name, Region.of(a), shape);
     }
 
-    public void protect(int id, String name, float[] a) throws VelocException {
-        put(id, name, Region.of(a));
+    public void protect(int id, String name, float[] a, long... shape) throws VelocException {
+        put(id, name, Region.of(a), shape);
     }
 
-    public void protect(int id, String name, long[] a) throws VelocException {
-        put(id, name, Region.of(a));
+    public void protect(int id, String name, long[] a, long... shape) throws VelocException {
+        put(id, name, Region.of(a), shape);
     }
 
-    public void protect(int id, String name, int[] a) throws VelocException {
-        put(id, name, Region.of(a));
+    public void protect(int id, String name, int[] a, long... shape) throws VelocException {
+        put(id, name, Region.of(a), shape);
     }
 
-    public void protect(int id, String name, short[] a) throws VelocException {
-        put(id, name, Region.of(a));
+    public void protect(int id, String name, short[] a, long... shape) throws VelocException {
+        put(id, name, Region.of(a), shape);
     }
 
-    public void protect(int id, String name, byte[] a) throws VelocException {
-        put(id, name, Region.of(a));
+    public void protect(int id, String name, byte[] a, long... shape) throws VelocException {
+        put(id, name, Region.of(a), shape);
     }
 
-    public void protect(int id, String name, char[] a) throws VelocException {
-        put(id, name, Region.of(a));
+    public void protect(int id, String name, char[] a, long... shape) throws VelocException {
+        put(id, name, Region.of(a), shape);
     }
 
     /** The buffer's bytes from 0 to its limit. */
     public void protect(int id, String name, ByteBuffer b) throws VelocException {
-        put(id, name, Region.of(b));
+        put(id, name, Region.of(b), new long[0]);
     }
 
     /** Protecting an id again replaces the old memory (e.g. after reallocating an array). */
-    private void put(int id, String name, Region region) throws VelocException {
+    private void put(int id, String name, Region region, long[] shape) throws VelocException {
         ensureOpen();
         if (id < 0) {
             throw new VelocException("protect: id " + id + " for '" + name + "' is negative; ids are ≥ 0");
@@ -208,7 +224,15 @@ public final class Veloc implements AutoCloseable {
         if (name == null || name.isEmpty() || name.length() > 1024) {
             throw new VelocException("protect: id " + id + " needs a name of 1 to 1024 characters");
         }
-        regions.put(id, new Protected(id, name, new long[] {region.elements()}, region));
+        long n = 1;
+        for (long e : shape) {
+            n = e < 0 ? -1 : n * e;
+        }
+        if (shape.length > 0 && (n != region.elements() || shape.length > 127)) {
+            throw new VelocException("protect: id " + id + " ('" + name + "'): shape " + java.util.Arrays.toString(shape)
+                    + " does not describe its " + region.elements() + " elements; give extents whose product is the length");
+        }
+        regions.put(id, new Protected(id, name, shape.length == 0 ? new long[] {region.elements()} : shape.clone(), region));
     }
 
     public void unprotect(int id) {
@@ -244,7 +268,7 @@ public final class Veloc implements AutoCloseable {
         Group g = plan.groupOf(rank());
         tracker.written(name, version);
         journal.append(new Event.Written(session, name, version, rank(), info.path().toString(), info.bytes(), info.crc(),
-                g.id(), g.members(), plan.count(), true));
+                g.id(), g.members(), files.count(), true));
         if (config.mode() == Mode.SYNC) {
             awaitPending(0);
             if (tracker.state(name, version).orElse(null) == PersistTracker.State.FAILED) {

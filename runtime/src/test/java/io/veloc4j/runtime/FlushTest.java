@@ -241,6 +241,94 @@ class FlushTest {
         assertEquals(Collections.nCopies(ranks, new Restored("many", 2, "persistent")), got);
     }
 
+    @ParameterizedTest(name = "scheme {0}")
+    @ValueSource(strings = {"aware", "aware-block", "agnostic-block"})
+    void dataAwareSchemesRestartFromPersistentBitExactWithDifferentVariableSets(String scheme) throws Exception {
+        VelocConfig cfg = config(2, "aggregation_scheme", scheme, "block_size", "64k", "group_size", "2");
+        int rows = 300;
+        int cols = 128;
+        job(4, cfg, (v, c) -> {
+            double[] h = field(c.rank(), 1, rows * cols);
+            v.protect(0, "h", h, rows, cols);
+            int[] ids = new int[1000 + c.rank()];
+            Arrays.setAll(ids, i -> i * 7 + c.rank());
+            v.protect(1, "ids", ids);
+            if (c.rank() % 2 == 1) {
+                v.protect(2, "only-odd", new float[] {-0.0f, Float.intBitsToFloat(0x7fc00123), Float.MIN_VALUE});
+            }
+            v.checkpoint("aw", 1);
+            v.checkpointWait();
+            return null;
+        });
+        Manifest m = Manifest.read(tmp.resolve("p/aw/1"));
+        assertEquals(scheme, m.scheme().label());
+        assertEquals(2, m.files().size());
+        deleteTree(tmp.resolve("s"));
+        List<Restored> got = job(4, cfg, (v, c) -> {
+            double[] h = new double[rows * cols];
+            v.protect(0, "h", h, rows, cols);
+            int[] ids = new int[1000 + c.rank()];
+            v.protect(1, "ids", ids);
+            float[] odd = new float[3];
+            if (c.rank() % 2 == 1) {
+                v.protect(2, "only-odd", odd);
+            }
+            Restored r = v.restart("aw", v.restartTest("aw"));
+            assertArrayEquals(bits(field(c.rank(), 1, rows * cols)), bits(h), "rank " + c.rank());
+            int[] want = new int[ids.length];
+            Arrays.setAll(want, i -> i * 7 + c.rank());
+            assertArrayEquals(want, ids);
+            if (c.rank() % 2 == 1) {
+                assertArrayEquals(new int[] {0x80000000, 0x7fc00123, 1},
+                        new int[] {Float.floatToRawIntBits(odd[0]), Float.floatToRawIntBits(odd[1]), Float.floatToRawIntBits(odd[2])});
+            }
+            return r;
+        });
+        assertEquals(Collections.nCopies(4, new Restored("aw", 1, "persistent")), got);
+    }
+
+    @Test
+    void clusterGroupingKeepsTheFileCountAndPutsTheZeroWritersTogether() throws Exception {
+        VelocConfig cfg = config(4, "group_size", "4", "aggregation_scheme", "aware-block", "grouping", "cluster");
+        int ranks = 32;
+        int n = 1 << 16; // 256 KiB per rank
+        job(ranks, cfg, (v, c) -> {
+            int[] x = new int[n];
+            if (c.rank() % 2 == 0) {
+                for (int i = 0; i < n; i += 2) {
+                    x[i] = c.rank();
+                    x[i + 1] = 1234567;
+                }
+            }
+            v.protect(0, "x", x);
+            v.checkpoint("cl", 1);
+            v.checkpointWait();
+            return null;
+        });
+        Manifest m = Manifest.read(tmp.resolve("p/cl/1"));
+        assertEquals(8, m.files().size(), "as many files as rank-wise grouping");
+        for (AggregateInfo f : m.files()) {
+            List<Integer> members = f.members().stream().map(io.veloc4j.levels.persistent.Member::rank).toList();
+            assertEquals(4, members.size(), members.toString());
+            assertEquals(1, members.stream().map(r -> r % 2).distinct().count(), "zero-writers together: " + members);
+            assertEquals(1, members.stream().map(r -> r / 8).distinct().count(), "one node per group: " + members);
+        }
+        deleteTree(tmp.resolve("s"));
+        List<Restored> got = job(ranks, cfg, (v, c) -> {
+            int[] x = new int[n];
+            v.protect(0, "x", x);
+            Restored r = v.restart("cl", v.restartTest("cl"));
+            for (int i = 0; i < n; i++) {
+                int want = c.rank() % 2 == 1 ? 0 : i % 2 == 0 ? c.rank() : 1234567;
+                if (x[i] != want) {
+                    throw new AssertionError("rank " + c.rank() + " element " + i + ": " + x[i] + " != " + want);
+                }
+            }
+            return r;
+        });
+        assertEquals(Collections.nCopies(ranks, new Restored("cl", 1, "persistent")), got);
+    }
+
     // ---- failures and policies ----------------------------------------------------------
 
     @Test

@@ -1,43 +1,48 @@
 package io.veloc4j.levels.persistent;
 
-import com.github.luben.zstd.Zstd;
 import io.veloc4j.levels.CorruptCheckpointException;
 import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
+import io.veloc4j.levels.codec.Codec;
+import io.veloc4j.levels.codec.Codecs;
 
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
-/** An aggregate file open for reading: footer → index → one member's chunks. */
+/** An aggregate file open for reading: footer → index → the chunks holding one member's bytes. */
 public final class AggregateFile implements AutoCloseable {
 
     private final Path path;
     private final FileChannel channel;
-    private final Scheme scheme;
-    private final List<Chunk> chunks;
-    private final List<Member> members;
+    private final AggregateIndex index;
     private final int indexCrc;
-    private long bytesRead;
+    private final List<Codec> codecs;
+    private final AtomicLong bytesRead;
 
-    private AggregateFile(Path path, FileChannel channel, Scheme scheme, List<Chunk> chunks, List<Member> members,
-                          int indexCrc, long bytesRead) {
+    private AggregateFile(Path path, FileChannel channel, AggregateIndex index, int indexCrc, long bytesRead) {
         this.path = path;
         this.channel = channel;
-        this.scheme = scheme;
-        this.chunks = chunks;
-        this.members = members;
+        this.index = index;
         this.indexCrc = indexCrc;
-        this.bytesRead = bytesRead;
+        this.codecs = index.segments().stream().map(s -> Codecs.of(s.codec(), s.type(), s.rowLength(), 1)).toList();
+        this.bytesRead = new AtomicLong(bytesRead);
     }
 
     public static AggregateFile open(Path path) throws LevelException {
@@ -69,98 +74,170 @@ public final class AggregateFile implements AutoCloseable {
             if ((int) crc.getValue() != indexCrc) {
                 throw corrupt(path, "index checksum mismatch");
             }
-            if (idx.getInt() != AggregateFormat.INDEX_MAGIC || idx.getShort() != AggregateFormat.VERSION) {
-                throw corrupt(path, "bad index header");
+            AggregateIndex index = AggregateIndex.decode(idx);
+            for (Segment s : index.segments()) {
+                for (Chunk c : s.chunks()) {
+                    if (c.storedOffset() + c.storedLength() > indexOffset) {
+                        throw corrupt(path, "a chunk of segment '" + s.key() + "' lies beyond the data");
+                    }
+                }
             }
-            Scheme scheme = Scheme.ofCode(idx.get());
-            idx.get(); // codec: zstd
-            List<Chunk> chunks = new ArrayList<>();
-            for (int i = idx.getInt(); i > 0; i--) {
-                chunks.add(new Chunk(idx.getLong(), idx.getInt(), idx.getLong(), idx.getInt(), idx.getInt()));
-            }
-            List<Member> members = new ArrayList<>();
-            for (int i = idx.getInt(); i > 0; i--) {
-                members.add(new Member(idx.getInt(), idx.getLong(), idx.getLong(), idx.getInt()));
-            }
-            return new AggregateFile(path, ch, scheme, List.copyOf(chunks), List.copyOf(members), indexCrc,
-                    AggregateFormat.FOOTER + indexLength);
+            return new AggregateFile(path, ch, index, indexCrc, AggregateFormat.FOOTER + indexLength);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             FileIo.closeQuietly(ch);
             throw corrupt(path, "malformed index (" + e.getMessage() + ")");
         } catch (IOException e) {
             FileIo.closeQuietly(ch);
             throw new LevelException("cannot read aggregate " + path + ": " + e, e);
-        } catch (LevelException e) {
+        } catch (LevelException | RuntimeException e) {
             FileIo.closeQuietly(ch);
             throw e;
         }
     }
 
     public Scheme scheme() {
-        return scheme;
+        return index.scheme();
     }
 
     public List<Member> members() {
-        return members;
+        return index.members();
     }
 
     public int indexCrc() {
         return indexCrc;
     }
 
+    /** Codecs of the segments, "codec:count,…". */
+    public String codecs() {
+        return index.codecSummary();
+    }
+
     /** Bytes read from the file so far (footer, index, chunks): what a restart costs. */
     public long bytesRead() {
-        return bytesRead;
+        return bytesRead.get();
     }
 
     public Optional<Member> member(int rank) {
-        return members.stream().filter(m -> m.rank() == rank).findFirst();
+        return index.members().stream().filter(m -> m.rank() == rank).findFirst();
     }
 
-    /** Checks the stored CRCs of the chunks holding {@code rank}'s slice, without decompressing. */
+    /** A run of decoded bytes to copy: from {@code chunkOffset} in the decoded chunk to {@code fileOffset}. */
+    private record Fragment(int chunkOffset, long fileOffset, int length) {
+    }
+
+    /** The chunks holding {@code rank}'s bytes, keyed by (segment, chunk), with the fragments to take from each. */
+    private Map<Long, List<Fragment>> plan(int rank) throws LevelException {
+        int m = memberIndex(rank);
+        Map<Long, List<Fragment>> need = new TreeMap<>();
+        for (Extent e : index.extents().get(m)) {
+            Segment s = index.segments().get(e.segment());
+            e.forEachBlock((fo, so, len) -> {
+                long done = 0;
+                while (done < len) {
+                    int c = s.chunkAt(so + done);
+                    Chunk ch = s.chunks().get(c);
+                    int rel = (int) (so + done - ch.rawOffset());
+                    int n = (int) Math.min(len - done, ch.rawLength() - rel);
+                    need.computeIfAbsent(((long) e.segment() << 32) | c, k -> new ArrayList<>())
+                            .add(new Fragment(rel, fo + done, n));
+                    done += n;
+                }
+            });
+        }
+        return need;
+    }
+
+    /** Checks the stored CRCs of the chunks holding {@code rank}'s bytes, without decoding. */
     public void verify(int rank) throws LevelException {
-        Member m = require(rank);
-        for (Chunk c : chunks) {
-            if (c.overlaps(m.rawOffset(), m.rawOffset() + m.rawLength())) {
-                stored(c);
-            }
+        for (long key : plan(rank).keySet()) {
+            stored(key);
         }
     }
 
-    /** Decodes {@code rank}'s slice (its whole rank file) into {@code out}, verifying every chunk read. */
+    /** Decodes {@code rank}'s whole rank file into {@code out}, verifying every chunk read. */
     public void extract(int rank, FileChannel out) throws LevelException {
-        Member m = require(rank);
-        long from = m.rawOffset();
-        long to = from + m.rawLength();
+        extract(rank, out, null, 1);
+    }
+
+    /**
+     * Decodes {@code rank}'s whole rank file into {@code out}; with a pool, up to
+     * {@code 2 × parallelism} chunks are read and decoded at once.
+     */
+    public void extract(int rank, FileChannel out, ExecutorService pool, int parallelism) throws LevelException {
+        Map<Long, List<Fragment>> need = plan(rank);
+        Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+        Deque<List<Fragment>> fragments = new ArrayDeque<>();
+        int window = pool == null ? 0 : 2 * Math.max(1, parallelism);
         try {
-            for (Chunk c : chunks) {
-                if (!c.overlaps(from, to)) {
+            for (Map.Entry<Long, List<Fragment>> e : need.entrySet()) {
+                long key = e.getKey();
+                if (pool == null) {
+                    put(out, decoded(key), e.getValue());
                     continue;
                 }
-                byte[] raw = Zstd.decompress(stored(c), c.rawLength());
-                if (raw.length != c.rawLength()) {
-                    throw corrupt(path, "chunk at " + c.storedOffset() + " decodes to " + raw.length + " bytes, not " + c.rawLength());
+                inFlight.add(pool.submit(() -> decoded(key)));
+                fragments.add(e.getValue());
+                while (inFlight.size() > window) {
+                    put(out, await(inFlight.removeFirst()), fragments.removeFirst());
                 }
-                long start = Math.max(from, c.rawOffset());
-                long end = Math.min(to, c.rawOffset() + c.rawLength());
-                ByteBuffer slice = ByteBuffer.wrap(raw, (int) (start - c.rawOffset()), (int) (end - start));
-                FileIo.writeFully(out, slice, start - from);
+            }
+            while (!inFlight.isEmpty()) {
+                put(out, await(inFlight.removeFirst()), fragments.removeFirst());
             }
         } catch (IOException e) {
             throw new LevelException("cannot extract rank " + rank + " from " + path + ": " + e, e);
-        } catch (RuntimeException e) {
-            throw corrupt(path, "chunk does not decode (" + e.getMessage() + ")");
+        } finally {
+            inFlight.forEach(f -> f.cancel(false));
         }
     }
 
-    private Member require(int rank) throws LevelException {
-        return member(rank).orElseThrow(() -> new LevelException("aggregate " + path + " holds no data of rank " + rank));
+    private static void put(FileChannel out, byte[] raw, List<Fragment> fragments) throws IOException {
+        for (Fragment f : fragments) {
+            FileIo.writeFully(out, ByteBuffer.wrap(raw, f.chunkOffset(), f.length()), f.fileOffset());
+        }
     }
 
-    private byte[] stored(Chunk c) throws LevelException {
+    private static byte[] await(Future<byte[]> f) throws LevelException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof LevelException le) {
+                throw le;
+            }
+            throw new LevelException("decoding failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LevelException("interrupted while decoding", e);
+        }
+    }
+
+    private byte[] decoded(long key) throws LevelException {
+        Segment s = index.segments().get((int) (key >>> 32));
+        Chunk c = s.chunks().get((int) key);
+        byte[] enc = stored(key);
+        byte[] raw = new byte[c.rawLength()];
+        try {
+            codecs.get((int) (key >>> 32)).decode(enc, 0, enc.length, raw, 0, raw.length);
+        } catch (RuntimeException e) {
+            throw corrupt(path, "the chunk at offset " + c.storedOffset() + " does not decode (" + e.getMessage() + ")");
+        }
+        return raw;
+    }
+
+    private int memberIndex(int rank) throws LevelException {
+        for (int i = 0; i < index.members().size(); i++) {
+            if (index.members().get(i).rank() == rank) {
+                return i;
+            }
+        }
+        throw new LevelException("aggregate " + path + " holds no data of rank " + rank);
+    }
+
+    private byte[] stored(long key) throws LevelException {
+        Chunk c = index.segments().get((int) (key >>> 32)).chunks().get((int) key);
         try {
             ByteBuffer b = FileIo.readExactly(channel, c.storedOffset(), c.storedLength());
-            bytesRead += c.storedLength();
+            bytesRead.addAndGet(c.storedLength());
             CRC32C crc = new CRC32C();
             crc.update(b.duplicate());
             if ((int) crc.getValue() != c.crc()) {

@@ -10,8 +10,10 @@ import java.util.List;
  * @param storedBytes bytes of the file
  * @param crc         index CRC (aggregates) or header CRC (copied rank files)
  * @param members     ranks in it, with their slices
+ * @param codecs      codecs of its segments, "codec:count,…" ("copy" for a copied rank file)
  */
-public record AggregateInfo(int group, String file, long rawBytes, long storedBytes, int crc, List<Member> members) {
+public record AggregateInfo(int group, String file, long rawBytes, long storedBytes, int crc, List<Member> members,
+                            String codecs) {
     public AggregateInfo {
         members = List.copyOf(members);
     }

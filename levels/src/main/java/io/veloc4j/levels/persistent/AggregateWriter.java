@@ -1,7 +1,11 @@
 package io.veloc4j.levels.persistent;
 
-import com.github.luben.zstd.Zstd;
+import io.veloc4j.levels.CorruptCheckpointException;
+import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
+import io.veloc4j.levels.codec.Codec;
+import io.veloc4j.levels.codec.CodecKind;
+import io.veloc4j.levels.codec.Codecs;
 import io.veloc4j.levels.scratch.RankFile;
 
 import java.io.IOException;
@@ -25,9 +29,10 @@ import java.util.zip.CRC32C;
 
 /**
  * Turns a group's rank files into its file on persistent storage: a verbatim copy per rank
- * (scheme none) or one chunked, compressed, indexed aggregate (agnostic). Chunks are compressed
- * in parallel on the given executor and written in order. Always to a temp name, fsync'd, then
- * renamed: a reader sees the whole file or nothing.
+ * (scheme none) or one aggregate laid out by the scheme ({@link Layout}) whose segments are cut
+ * into chunks and encoded by their codec. Chunks are encoded in parallel on the given executor and
+ * written in order; every rank file's variable CRCs are checked on the way. Always to a temp name,
+ * fsync'd, then renamed: a reader sees the whole file or nothing.
  */
 public final class AggregateWriter {
 
@@ -35,45 +40,52 @@ public final class AggregateWriter {
     public record Source(int rank, Path path, int crc) {
     }
 
+    /** Bytes of a segment's stream that codec = auto tries the candidates on. */
+    private static final int SAMPLE = 256 << 10;
+
     private final ExecutorService codecPool;
     private final int parallelism;
-    private final int level;
-    /**
-     * Reusable direct buffers: 4 MiB chunks read from the rank files, and compressBound(4 MiB)
-     * buffers for their compressed form. Shared by the engine's concurrent writers; a buffer is in
-     * at most one place at a time (being filled, compressed, written, or here).
-     */
-    private final Queue<ByteBuffer> sourceBuffers = new ConcurrentLinkedQueue<>();
-    private final Queue<ByteBuffer> targetBuffers = new ConcurrentLinkedQueue<>();
+    private final int defaultLevel;
+    /** Reusable raw chunk buffers; a buffer is in at most one place at a time (being filled, encoded, or here). */
+    private final Queue<byte[]> rawBuffers = new ConcurrentLinkedQueue<>();
+    private final Queue<byte[]> encodedBuffers = new ConcurrentLinkedQueue<>();
 
     public AggregateWriter(ExecutorService codecPool, int parallelism, int compressionLevel) {
         this.codecPool = codecPool;
         this.parallelism = parallelism;
-        this.level = compressionLevel;
+        this.defaultLevel = compressionLevel;
     }
 
     public static String fileName(Scheme scheme, int group, int rank) {
         return scheme == Scheme.NONE ? "rank-" + rank + ".vck" : "group-" + group + ".vagg";
     }
 
-    public AggregateInfo write(Path versionDir, Encoding encoding, int group, List<Source> sources) throws LevelException {
-        return write(versionDir, encoding.scheme(), group, sources); // TODO: layouts
+    /** Writes with the given scheme at this writer's compression level, codec auto. */
+    public AggregateInfo write(Path versionDir, Scheme scheme, int group, List<Source> sources) throws LevelException {
+        return write(versionDir, Encoding.of(scheme, defaultLevel), group, sources);
     }
 
-    public AggregateInfo write(Path versionDir, Scheme scheme, int group, List<Source> sources) throws LevelException {
-        for (Source s : sources) {
-            check(s);
-        }
+    public AggregateInfo write(Path versionDir, Encoding encoding, int group, List<Source> sources) throws LevelException {
+        Scheme scheme = encoding.scheme();
         String name = fileName(scheme, group, sources.get(0).rank());
         Path target = versionDir.resolve(name);
-        Path tmp = versionDir.resolve(name + ".tmp");
+        // unique: a rank that rewrites a version may have two writes of the same group in flight
+        Path tmp = versionDir.resolve(name + "." + Long.toHexString(System.nanoTime()) + Thread.currentThread().getId() + ".tmp");
+        List<RankFile> files = new ArrayList<>();
         try {
+            for (Source s : sources) {
+                files.add(opened(s));
+            }
             Files.createDirectories(versionDir);
             AggregateInfo info;
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                info = scheme == Scheme.NONE ? copy(out, group, name, sources.get(0)) : aggregate(out, scheme, group, name, sources);
+                info = scheme == Scheme.NONE ? copy(out, group, name, sources.get(0), files.get(0))
+                        : aggregate(out, encoding, group, name, sources, files);
                 out.force(true);
+            }
+            for (Source s : sources) {
+                stillCurrent(s);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDir(versionDir);
@@ -85,173 +97,233 @@ public final class AggregateWriter {
         } catch (LevelException | RuntimeException e) {
             deleteQuietly(tmp);
             throw e;
-        }
-    }
-
-    /** The rank file must be the one announced and intact: never persist a corrupt or replaced copy. */
-    private static void check(Source s) throws LevelException {
-        try (RankFile f = RankFile.open(s.path())) {
-            if (f.headerCrc() != s.crc()) {
-                throw new SupersededException("rank file " + s.path() + " changed since it was written (header CRC "
-                        + Integer.toHexString(f.headerCrc()) + ", journal says " + Integer.toHexString(s.crc()) + ")");
+        } finally {
+            for (RankFile f : files) {
+                FileIo.closeQuietly(f);
             }
-            f.verify();
         }
     }
 
-    private static AggregateInfo copy(FileChannel out, int group, String name, Source s) throws IOException {
+    /** The rank file must be the one announced: never persist a replaced copy. */
+    private static RankFile opened(Source s) throws LevelException {
+        RankFile f = RankFile.open(s.path());
+        if (f.headerCrc() != s.crc()) {
+            f.close();
+            throw new SupersededException("rank file " + s.path() + " changed since it was written (header CRC "
+                    + Integer.toHexString(f.headerCrc()) + ", journal says " + Integer.toHexString(s.crc()) + ")");
+        }
+        return f;
+    }
+
+    /** A source replaced while it was being aggregated makes this write stale: the newer write persists it. */
+    private static void stillCurrent(Source s) throws LevelException {
+        RankFile f;
+        try {
+            f = RankFile.open(s.path());
+        } catch (LevelException e) {
+            throw new SupersededException("rank file " + s.path() + " changed while it was aggregated: " + e.getMessage());
+        }
+        try (f) {
+            if (f.headerCrc() != s.crc()) {
+                throw new SupersededException("rank file " + s.path() + " was replaced while it was aggregated");
+            }
+        }
+    }
+
+    private static AggregateInfo copy(FileChannel out, int group, String name, Source s, RankFile f)
+            throws IOException, LevelException {
+        f.verify();
         try (FileChannel in = FileChannel.open(s.path(), StandardOpenOption.READ)) {
             long size = in.size();
             long done = 0;
             while (done < size) {
                 done += in.transferTo(done, size - done, out);
             }
-            return new AggregateInfo(group, name, size, size, s.crc(), List.of(new Member(s.rank(), 0, size, s.crc())));
+            return new AggregateInfo(group, name, size, size, s.crc(), List.of(new Member(s.rank(), 0, size, s.crc())), "copy");
         }
     }
 
-    private AggregateInfo aggregate(FileChannel out, Scheme scheme, int group, String name, List<Source> sources)
-            throws IOException, LevelException {
+    /** One encoded chunk on its way to the file. */
+    private record Pending(int segment, int rawLength, Future<Encoded> result) {
+    }
+
+    private record Encoded(byte[] bytes, int length) {
+    }
+
+    private AggregateInfo aggregate(FileChannel out, Encoding enc, int group, String name, List<Source> sources,
+                                    List<RankFile> files) throws IOException, LevelException {
+        List<Layout.Source> layoutSources = new ArrayList<>();
+        List<RankFileCheck> checks = new ArrayList<>();
+        List<FileChannel> in = new ArrayList<>();
         List<Member> members = new ArrayList<>();
-        List<Chunk> chunks = new ArrayList<>();
-        Deque<Future<ByteBuffer>> inFlight = new ArrayDeque<>();
-        Deque<Integer> rawLengths = new ArrayDeque<>();
         long raw = 0;
+        for (int i = 0; i < files.size(); i++) {
+            RankFile f = files.get(i);
+            layoutSources.add(new Layout.Source(f.rank(), f.length(), f.variables()));
+            checks.add(new RankFileCheck(f.path(), f.checksums(), f.variables()));
+            members.add(new Member(sources.get(i).rank(), raw, f.length(), sources.get(i).crc()));
+            raw += f.length();
+        }
+        Layout layout = Layout.plan(enc.scheme(), enc.blockSize(), layoutSources);
+        Deque<Pending> inFlight = new ArrayDeque<>();
+        List<List<Chunk>> chunks = new ArrayList<>();
+        List<Codec> codecs = new ArrayList<>();
         long[] stored = {0};
-        // direct buffers end to end: the rank files are read straight into a direct buffer, zstd
-        // compresses direct to direct, and the compressed bytes are written from there. With heap
-        // arrays the JDK copies every read and every write through a temporary direct buffer, and
-        // each chunk allocated two new arrays (8 MiB of garbage per 4 MiB chunk).
-        ByteBuffer chunk = takeSource();
+        byte[] chunk = null;
         try {
             for (Source s : sources) {
-                try (FileChannel in = FileChannel.open(s.path(), StandardOpenOption.READ)) {
-                    long size = in.size();
-                    members.add(new Member(s.rank(), raw, size, s.crc()));
-                    long pos = 0;
-                    while (pos < size) {
-                        int n = in.read(chunk, pos);
-                        if (n < 0) {
-                            throw new IOException(s.path() + " shrank while being aggregated");
-                        }
-                        pos += n;
-                        if (!chunk.hasRemaining()) {
-                            submit(chunk, inFlight, rawLengths);
+                in.add(FileChannel.open(s.path(), StandardOpenOption.READ));
+            }
+            for (int seg = 0; seg < layout.segments().size(); seg++) {
+                Layout.SegmentPlan plan = layout.segments().get(seg);
+                chunks.add(new ArrayList<>());
+                codecs.add(null);
+                chunk = takeRaw();
+                int fill = 0;
+                for (Layout.Piece p : plan.pieces()) {
+                    long done = 0;
+                    while (done < p.length()) {
+                        int n = (int) Math.min(p.length() - done, chunk.length - fill);
+                        long at = p.fileOffset() + done;
+                        readFully(in.get(p.source()), chunk, fill, n, at, sources.get(p.source()).path());
+                        checks.get(p.source()).feed(at, chunk, fill, n);
+                        fill += n;
+                        done += n;
+                        if (fill == chunk.length) {
+                            submit(seg, plan, enc, codecs, chunk, fill, inFlight);
                             chunk = null;
-                            drain(out, inFlight, rawLengths, chunks, stored, 2 * parallelism);
-                            chunk = takeSource();
+                            drain(out, inFlight, chunks, stored, 2 * parallelism);
+                            chunk = takeRaw();
+                            fill = 0;
                         }
                     }
-                    raw += size;
                 }
-            }
-            if (chunk.position() > 0) {
-                submit(chunk, inFlight, rawLengths);
+                if (fill > 0) {
+                    submit(seg, plan, enc, codecs, chunk, fill, inFlight);
+                } else {
+                    rawBuffers.offer(chunk);
+                }
                 chunk = null;
             }
-            drain(out, inFlight, rawLengths, chunks, stored, 0);
+            drain(out, inFlight, chunks, stored, 0);
+            for (RankFileCheck c : checks) {
+                c.finish();
+            }
         } finally {
             if (chunk != null) {
-                sourceBuffers.offer(chunk);
+                rawBuffers.offer(chunk);
             }
-            // after a failure, chunks still being compressed return their buffers themselves; their results are dropped
-            for (Future<ByteBuffer> f : inFlight) {
-                f.cancel(false);
+            // after a failure, chunks still being encoded return their buffers themselves; their results are dropped
+            for (Pending p : inFlight) {
+                p.result().cancel(false);
+            }
+            for (FileChannel c : in) {
+                FileIo.closeQuietly(c);
             }
         }
-        ByteBuffer index = index(scheme, chunks, members);
+        List<Segment> segments = new ArrayList<>();
+        for (int seg = 0; seg < layout.segments().size(); seg++) {
+            Layout.SegmentPlan plan = layout.segments().get(seg);
+            segments.add(new Segment(plan.key(), plan.type(), plan.rowLength(), codecs.get(seg).kind(), plan.length(),
+                    chunks.get(seg)));
+        }
+        List<List<Extent>> extents = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            extents.add(layout.extents(i));
+        }
+        AggregateIndex index = new AggregateIndex(enc.scheme(), segments, members, extents);
+        ByteBuffer indexBytes = index.encode();
         CRC32C crc = new CRC32C();
-        crc.update(index.duplicate());
+        crc.update(indexBytes.duplicate());
         int indexCrc = (int) crc.getValue();
         long indexOffset = stored[0];
         ByteBuffer footer = ByteBuffer.allocate(AggregateFormat.FOOTER).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(indexOffset).putInt(index.remaining()).putInt(indexCrc).putLong(raw)
+                .putLong(indexOffset).putInt(indexBytes.remaining()).putInt(indexCrc).putLong(raw)
                 .putInt(AggregateFormat.FOOTER_MAGIC).putInt(0).flip();
-        writeFully(out, index, indexOffset);
-        writeFully(out, footer, indexOffset + index.capacity());
-        long total = indexOffset + index.capacity() + AggregateFormat.FOOTER;
-        return new AggregateInfo(group, name, raw, total, indexCrc, members);
+        int indexLength = indexBytes.remaining();
+        FileIo.writeFully(out, indexBytes, indexOffset);
+        FileIo.writeFully(out, footer, indexOffset + indexLength);
+        long total = indexOffset + indexLength + AggregateFormat.FOOTER;
+        return new AggregateInfo(group, name, raw, total, indexCrc, members, index.codecSummary());
     }
 
-    private ByteBuffer takeSource() {
-        ByteBuffer b = sourceBuffers.poll();
-        return (b == null ? ByteBuffer.allocateDirect(AggregateFormat.CHUNK) : b).clear();
-    }
-
-    private ByteBuffer takeTarget() {
-        ByteBuffer b = targetBuffers.poll();
-        return (b == null ? ByteBuffer.allocateDirect((int) Zstd.compressBound(AggregateFormat.CHUNK)) : b).clear();
-    }
-
-    private void submit(ByteBuffer chunk, Deque<Future<ByteBuffer>> inFlight, Deque<Integer> rawLengths) {
-        int length = chunk.position();
-        inFlight.add(codecPool.submit(() -> {
-            try {
-                return compress(chunk, length);
-            } finally {
-                sourceBuffers.offer(chunk);
-            }
-        }));
-        rawLengths.add(length);
-    }
-
-    /** Compresses the first {@code length} bytes of {@code src} into a pooled direct buffer (position 0, limit = size). */
-    private ByteBuffer compress(ByteBuffer src, int length) {
-        ByteBuffer dst = takeTarget();
-        long n = Zstd.compressDirectByteBuffer(dst, 0, dst.capacity(), src, 0, length, level);
-        if (Zstd.isError(n)) {
-            targetBuffers.offer(dst);
-            throw new IllegalStateException("zstd: " + Zstd.getErrorName(n));
+    /** The segment's codec: decided on its first chunk (auto: the best candidate on a sample of it). */
+    private Codec codecFor(int seg, Layout.SegmentPlan plan, Encoding enc, List<Codec> codecs, byte[] firstChunk, int fill) {
+        Codec c = codecs.get(seg);
+        if (c != null) {
+            return c;
         }
-        return dst.clear().limit((int) n);
+        CodecKind kind;
+        if (plan.type().width() == 1 || plan.key().startsWith("~")) {
+            kind = CodecKind.ZSTD;
+        } else if (enc.auto()) {
+            kind = Codecs.choose(plan.type(), plan.rowLength(), firstChunk, 0, Math.min(fill, SAMPLE), enc.level());
+        } else {
+            kind = Codecs.resolve(enc.codec(), plan.type());
+        }
+        c = Codecs.of(kind, plan.type(), plan.rowLength(), enc.level());
+        codecs.set(seg, c);
+        return c;
+    }
+
+    private void submit(int seg, Layout.SegmentPlan plan, Encoding enc, List<Codec> codecs, byte[] chunk, int length,
+                        Deque<Pending> inFlight) {
+        Codec codec = codecFor(seg, plan, enc, codecs, chunk, length);
+        inFlight.add(new Pending(seg, length, codecPool.submit(() -> {
+            try {
+                byte[] dst = takeEncoded(codec.maxEncodedLength(length));
+                return new Encoded(dst, codec.encode(chunk, 0, length, dst, 0));
+            } finally {
+                rawBuffers.offer(chunk);
+            }
+        })));
     }
 
     /** Writes finished chunks in order until at most {@code keep} are in flight. */
-    private void drain(FileChannel out, Deque<Future<ByteBuffer>> inFlight, Deque<Integer> rawLengths, List<Chunk> chunks,
-                       long[] stored, int keep) throws IOException, LevelException {
+    private void drain(FileChannel out, Deque<Pending> inFlight, List<List<Chunk>> chunks, long[] stored, int keep)
+            throws IOException, LevelException {
         while (inFlight.size() > keep) {
-            ByteBuffer z;
+            Pending p = inFlight.removeFirst();
+            Encoded z;
             try {
-                z = inFlight.removeFirst().get();
+                z = p.result().get();
             } catch (ExecutionException e) {
-                throw new LevelException("compression failed: " + e.getCause(), e.getCause());
+                throw new LevelException("encoding failed: " + e.getCause(), e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new LevelException("interrupted while compressing", e);
+                throw new LevelException("interrupted while encoding", e);
             }
             try {
-                int rawLength = rawLengths.removeFirst();
-                long rawOffset = chunks.isEmpty() ? 0 : chunks.get(chunks.size() - 1).rawOffset() + chunks.get(chunks.size() - 1).rawLength();
-                int length = z.remaining();
+                List<Chunk> list = chunks.get(p.segment());
+                long rawOffset = list.isEmpty() ? 0 : list.get(list.size() - 1).rawOffset() + list.get(list.size() - 1).rawLength();
                 CRC32C crc = new CRC32C();
-                crc.update(z.duplicate());
-                chunks.add(new Chunk(rawOffset, rawLength, stored[0], length, (int) crc.getValue()));
-                writeFully(out, z, stored[0]);
-                stored[0] += length;
+                crc.update(z.bytes(), 0, z.length());
+                list.add(new Chunk(rawOffset, p.rawLength(), stored[0], z.length(), (int) crc.getValue()));
+                FileIo.writeFully(out, ByteBuffer.wrap(z.bytes(), 0, z.length()), stored[0]);
+                stored[0] += z.length();
             } finally {
-                targetBuffers.offer(z);
+                encodedBuffers.offer(z.bytes());
             }
         }
     }
 
-    private static ByteBuffer index(Scheme scheme, List<Chunk> chunks, List<Member> members) {
-        ByteBuffer b = ByteBuffer.allocate(12 + chunks.size() * 28 + 4 + members.size() * 24).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(AggregateFormat.INDEX_MAGIC).putShort(AggregateFormat.VERSION).put((byte) scheme.code())
-                .put(AggregateFormat.CODEC_ZSTD).putInt(chunks.size());
-        for (Chunk c : chunks) {
-            b.putLong(c.rawOffset()).putInt(c.rawLength()).putLong(c.storedOffset()).putInt(c.storedLength()).putInt(c.crc());
-        }
-        b.putInt(members.size());
-        for (Member m : members) {
-            b.putInt(m.rank()).putLong(m.rawOffset()).putLong(m.rawLength()).putInt(m.rankFileCrc());
-        }
-        return b.flip();
+    private byte[] takeRaw() {
+        byte[] b = rawBuffers.poll();
+        return b == null ? new byte[AggregateFormat.CHUNK] : b;
     }
 
-    static void writeFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
-        long p = pos;
+    private byte[] takeEncoded(int atLeast) {
+        byte[] b = encodedBuffers.poll();
+        return b == null || b.length < atLeast ? new byte[Math.max(atLeast, AggregateFormat.CHUNK + (AggregateFormat.CHUNK >> 4))] : b;
+    }
+
+    private static void readFully(FileChannel ch, byte[] into, int off, int len, long at, Path path) throws IOException,
+            CorruptCheckpointException {
+        ByteBuffer b = ByteBuffer.wrap(into, off, len);
         while (b.hasRemaining()) {
-            p += ch.write(b, p);
+            if (ch.read(b, at + (b.position() - off)) < 0) {
+                throw new CorruptCheckpointException("rank file " + path + " shrank while being aggregated");
+            }
         }
     }
 

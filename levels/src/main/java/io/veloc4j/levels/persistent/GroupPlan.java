@@ -29,6 +29,20 @@ public record GroupPlan(List<Group> groups) {
         return new GroupPlan(out);
     }
 
+    /**
+     * For grouping = cluster: one gate group per node holding all its ranks, with the id of the
+     * node's first file group; the engine splits it into {@code files}' count of groups once it
+     * has seen the data.
+     */
+    public static GroupPlan byNode(Topology topology, GroupPlan files) {
+        List<Group> out = new ArrayList<>();
+        for (int node = 0; node < topology.nodes(); node++) {
+            int first = files.onNode(node).stream().mapToInt(Group::id).min().orElse(0);
+            out.add(new Group(first, node, topology.members(node)));
+        }
+        return new GroupPlan(out);
+    }
+
     public Group groupOf(int rank) {
         return groups.stream().filter(g -> g.contains(rank)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("rank " + rank + " is in no group"));

@@ -39,6 +39,20 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
         return files.stream().mapToLong(AggregateInfo::storedBytes).sum();
     }
 
+    /** Codecs over all files, "codec:segments,…" (e.g. "lorenzo:24,zstd:3"), "copy" for scheme none. */
+    public String codecs() {
+        java.util.Map<String, Integer> n = new java.util.TreeMap<>();
+        for (AggregateInfo f : files) {
+            for (String part : f.codecs().split(",")) {
+                String[] kv = part.split(":");
+                n.merge(kv[0], kv.length > 1 ? Integer.parseInt(kv[1]) : 1, Integer::sum);
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        n.forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k).append(k.equals("copy") ? "" : ":" + v));
+        return b.toString();
+    }
+
     /** The file holding {@code rank}'s data, with its slice. */
     public Optional<AggregateInfo> fileOf(int rank) {
         return files.stream().filter(f -> f.members().stream().anyMatch(m -> m.rank() == rank)).findFirst();
@@ -60,7 +74,7 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
                 s.append(i == 0 ? "" : ",").append(m.rank()).append(':').append(m.rawOffset()).append(':')
                         .append(m.rawLength()).append(':').append(Integer.toHexString(m.rankFileCrc()));
             }
-            s.append('\n');
+            s.append(" codecs ").append(f.codecs()).append('\n');
         }
         CRC32C crc = new CRC32C();
         crc.update(s.toString().getBytes(StandardCharsets.UTF_8));
@@ -120,7 +134,7 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
                             Integer.parseUnsignedInt(p[3], 16)));
                 }
                 files.add(new AggregateInfo(Integer.parseInt(w[3]), w[1], Long.parseLong(w[5]), Long.parseLong(w[7]),
-                        Integer.parseUnsignedInt(w[9], 16), members));
+                        Integer.parseUnsignedInt(w[9], 16), members, w.length > 13 ? w[13] : "unknown"));
             }
             return new Manifest(name, version, ranks, scheme, files);
         } catch (RuntimeException e) {

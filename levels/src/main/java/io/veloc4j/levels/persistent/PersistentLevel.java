@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * External storage as one rank's restart sees it. Only committed versions (with a MANIFEST)
@@ -27,11 +30,14 @@ public final class PersistentLevel implements Level {
     private final PersistentStore store;
     private final ScratchLevel staging;
     private final int rank;
+    private final int parallelism;
 
-    public PersistentLevel(Path root, ScratchLevel staging, int rank) {
+    /** @param parallelism threads that decode one rank's chunks at restart */
+    public PersistentLevel(Path root, ScratchLevel staging, int rank, int parallelism) {
         this.store = new PersistentStore(root);
         this.staging = staging;
         this.rank = rank;
+        this.parallelism = Math.max(1, parallelism);
     }
 
     @Override
@@ -90,9 +96,14 @@ public final class PersistentLevel implements Level {
                 throw new LevelException(p + " is not the file the manifest committed (index CRC differs)");
             }
             Files.createDirectories(tmp.getParent());
+            ExecutorService pool = parallelism > 1 ? Executors.newFixedThreadPool(parallelism, daemon()) : null;
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                a.extract(rank, out);
+                a.extract(rank, out, pool, parallelism);
+            } finally {
+                if (pool != null) {
+                    pool.shutdownNow();
+                }
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -105,5 +116,13 @@ public final class PersistentLevel implements Level {
             }
         }
         return RankFile.open(target);
+    }
+
+    private ThreadFactory daemon() {
+        return r -> {
+            Thread t = new Thread(r, "veloc4j-decode-" + rank);
+            t.setDaemon(true);
+            return t;
+        };
     }
 }

@@ -57,12 +57,12 @@ public final class PersistentStore {
                     try (AggregateFile a = AggregateFile.open(p)) {
                         long raw = a.members().stream().mapToLong(Member::rawLength).sum();
                         int group = Integer.parseInt(f.substring(6, f.length() - 5));
-                        files.add(new AggregateInfo(group, f, raw, Files.size(p), a.indexCrc(), a.members()));
+                        files.add(new AggregateInfo(group, f, raw, Files.size(p), a.indexCrc(), a.members(), a.codecs()));
                     }
                 } else if (f.startsWith("rank-") && f.endsWith(".vck")) {
                     try (RankFile r = RankFile.open(p)) {
                         files.add(new AggregateInfo(r.rank(), f, r.length(), r.length(), r.headerCrc(),
-                                List.of(new Member(r.rank(), 0, r.length(), r.headerCrc()))));
+                                List.of(new Member(r.rank(), 0, r.length(), r.headerCrc())), "copy"));
                     }
                 }
             }

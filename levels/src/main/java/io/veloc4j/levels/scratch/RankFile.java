@@ -157,6 +157,11 @@ public final class RankFile implements RankCheckpoint {
         return length;
     }
 
+    /** Whether the header records a CRC32C per variable. */
+    public boolean checksums() {
+        return checksums;
+    }
+
     /** CRC32C of the header, which covers every variable's CRC. */
     public int headerCrc() {
         return headerCrc;

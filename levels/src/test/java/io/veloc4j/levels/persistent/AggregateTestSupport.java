@@ -22,25 +22,50 @@ final class AggregateTestSupport {
     private AggregateTestSupport() {
     }
 
-    /** A chunk as the index lists it. */
-    record IndexChunk(long rawOffset, int rawLength, long storedOffset, int storedLength) {
-        boolean overlaps(long from, long to) {
-            return rawOffset < to && rawOffset + rawLength > from;
+    /** A chunk as the index lists it; raw offsets are within its segment. */
+    record IndexChunk(int segment, long rawOffset, int rawLength, long storedOffset, int storedLength) {
+        boolean overlaps(int seg, long from, long to) {
+            return segment == seg && rawOffset < to && rawOffset + rawLength > from;
         }
     }
 
-    /** A member as the index lists it. */
-    record IndexMember(int rank, long rawOffset, long rawLength) {
+    /** A segment as the index lists it. */
+    record IndexSegment(String key, int type, int codec, int rowLength, long length) {
     }
 
-    record Index(List<IndexChunk> chunks, List<IndexMember> members) {
+    /** An extent as the index lists it. */
+    record IndexExtent(long fileOffset, long length, int segment, long segOffset, long block, long stride) {
+    }
+
+    /** A member as the index lists it. */
+    record IndexMember(int rank, long length, List<IndexExtent> extents) {
+    }
+
+    record Index(int scheme, List<IndexSegment> segments, List<IndexChunk> chunks, List<IndexMember> members) {
         IndexMember member(int rank) {
             return members.stream().filter(m -> m.rank() == rank).findFirst().orElseThrow();
         }
 
+        /** The chunks that hold any byte of {@code rank}'s file. */
         List<IndexChunk> chunksOf(int rank) {
-            IndexMember m = member(rank);
-            return chunks.stream().filter(c -> c.overlaps(m.rawOffset(), m.rawOffset() + m.rawLength())).toList();
+            List<IndexChunk> out = new ArrayList<>();
+            for (IndexExtent e : member(rank).extents()) {
+                long blocks = (e.length() + e.block() - 1) / e.block();
+                for (long i = 0; i < blocks; i++) {
+                    long from = e.segOffset() + i * e.stride();
+                    long to = from + Math.min(e.block(), e.length() - i * e.block());
+                    for (IndexChunk c : chunks) {
+                        if (c.overlaps(e.segment(), from, to) && !out.contains(c)) {
+                            out.add(c);
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        long storedBytes() {
+            return chunks.stream().mapToLong(IndexChunk::storedLength).sum();
         }
     }
 
@@ -53,26 +78,36 @@ final class AggregateTestSupport {
         ByteBuffer b = ByteBuffer.wrap(all, (int) indexOffset, indexLength).order(ByteOrder.LITTLE_ENDIAN);
         b.getInt();
         b.getShort();
+        int scheme = b.get();
         b.get();
-        b.get();
+        List<IndexSegment> segments = new ArrayList<>();
         List<IndexChunk> chunks = new ArrayList<>();
-        for (int i = b.getInt(); i > 0; i--) {
-            long ro = b.getLong();
-            int rl = b.getInt();
-            long so = b.getLong();
-            int sl = b.getInt();
-            b.getInt();
-            chunks.add(new IndexChunk(ro, rl, so, sl));
+        for (int s = 0, n = b.getInt(); s < n; s++) {
+            byte[] key = new byte[b.getShort()];
+            b.get(key);
+            segments.add(new IndexSegment(new String(key, java.nio.charset.StandardCharsets.UTF_8), b.get(), b.get(),
+                    b.getInt(), b.getLong()));
+            for (int i = b.getInt(); i > 0; i--) {
+                long ro = b.getLong();
+                int rl = b.getInt();
+                long so = b.getLong();
+                int sl = b.getInt();
+                b.getInt();
+                chunks.add(new IndexChunk(s, ro, rl, so, sl));
+            }
         }
         List<IndexMember> members = new ArrayList<>();
         for (int i = b.getInt(); i > 0; i--) {
             int r = b.getInt();
-            long ro = b.getLong();
-            long rl = b.getLong();
+            long length = b.getLong();
             b.getInt();
-            members.add(new IndexMember(r, ro, rl));
+            List<IndexExtent> extents = new ArrayList<>();
+            for (int e = b.getInt(); e > 0; e--) {
+                extents.add(new IndexExtent(b.getLong(), b.getLong(), b.getInt(), b.getLong(), b.getLong(), b.getLong()));
+            }
+            members.add(new IndexMember(r, length, extents));
         }
-        return new Index(chunks, members);
+        return new Index(scheme, segments, chunks, members);
     }
 
     static RankFileInfo rankFile(Path dir, int rank, int size, List<RankFileWriter.Entry> entries) throws Exception {

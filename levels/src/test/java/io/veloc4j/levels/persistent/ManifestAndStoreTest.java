@@ -45,9 +45,9 @@ class ManifestAndStoreTest {
     private static Manifest sample(String name, int version) {
         // CRCs with the top bit set: they must survive the unsigned hex text form
         AggregateInfo g0 = new AggregateInfo(0, "group-0.vagg", 3000, 1200, 0x9abcdef0,
-                List.of(new Member(0, 0, 1000, 0x80000001), new Member(1, 1000, 2000, 0x12345678)));
+                List.of(new Member(0, 0, 1000, 0x80000001), new Member(1, 1000, 2000, 0x12345678)), "lorenzo:2,zstd:1");
         AggregateInfo g1 = new AggregateInfo(1, "group-1.vagg", 5L << 32, 777, -1,
-                List.of(new Member(2, 0, 5L << 32, 0)));
+                List.of(new Member(2, 0, 5L << 32, 0)), "copy");
         return new Manifest(name, version, 3, Scheme.AGNOSTIC, List.of(g0, g1));
     }
 
@@ -72,7 +72,7 @@ class ManifestAndStoreTest {
         assertTrue(back.fileOf(3).isEmpty());
 
         Manifest none = new Manifest("x", 0, 1, Scheme.NONE,
-                List.of(new AggregateInfo(0, "rank-0.vck", 64, 64, 5, List.of(new Member(0, 0, 64, 5)))));
+                List.of(new AggregateInfo(0, "rank-0.vck", 64, 64, 5, List.of(new Member(0, 0, 64, 5)), "copy")));
         Path d2 = Files.createDirectories(tmp.resolve("x/0"));
         none.writeTo(d2);
         assertEquals(none, Manifest.read(d2));

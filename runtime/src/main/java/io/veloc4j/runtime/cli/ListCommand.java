@@ -19,7 +19,7 @@ import java.util.TreeSet;
 
 /**
  * {@code ls --config FILE}: one row per checkpoint version: which levels hold it, ranks, raw and
- * stored bytes, ratio, files, state. Built from the catalog, completed from the MANIFESTs (so it
+ * stored bytes, ratio, files, scheme, codecs chosen, state. Built from the catalog, completed from the MANIFESTs (so it
  * still works when the catalog is lost) and from this machine's scratch directories.
  */
 final class ListCommand {
@@ -32,6 +32,7 @@ final class ListCommand {
         long stored;
         int files;
         String scheme = "";
+        String codecs = "";
         String state = "written";
         final Map<Integer, Event.Persisted> groups = new TreeMap<>();
     }
@@ -71,8 +72,9 @@ final class ListCommand {
                 Row r = row(rows, name, v);
                 r.levels.add("persistent");
                 r.state = "persisted";
+                Manifest m = Manifest.read(store.versionDir(name, v));
+                r.codecs = m.codecs();
                 if (r.files == 0) {
-                    Manifest m = Manifest.read(store.versionDir(name, v));
                     r.ranks = m.ranks();
                     r.raw = m.rawBytes();
                     r.stored = m.storedBytes();
@@ -145,8 +147,8 @@ final class ListCommand {
     }
 
     private static void print(Map<String, Map<Integer, Row>> rows, PrintStream out) {
-        String fmt = "%-16s %8s  %-20s %6s %12s %12s %7s %6s  %-10s %s%n";
-        out.printf(fmt, "NAME", "VERSION", "LEVELS", "RANKS", "RAW", "STORED", "RATIO", "FILES", "SCHEME", "STATE");
+        String fmt = "%-16s %8s  %-20s %6s %12s %12s %7s %6s  %-14s %-22s %s%n";
+        out.printf(fmt, "NAME", "VERSION", "LEVELS", "RANKS", "RAW", "STORED", "RATIO", "FILES", "SCHEME", "CODECS", "STATE");
         rows.forEach((name, versions) -> versions.forEach((v, r) -> {
             boolean pruned = r.state.equals("pruned") && r.levels.isEmpty();
             if (r.levels.isEmpty() && !pruned && !r.state.equals("failed")) {
@@ -155,7 +157,7 @@ final class ListCommand {
             out.printf(fmt, name, v, r.levels.isEmpty() ? "-" : String.join(",", r.levels), r.ranks == 0 ? "-" : r.ranks,
                     r.raw == 0 ? "-" : bytes(r.raw), r.stored == 0 ? "-" : bytes(r.stored),
                     r.stored == 0 ? "-" : String.format("%.2f", (double) r.raw / r.stored), r.files == 0 ? "-" : r.files,
-                    r.scheme.isEmpty() ? "-" : r.scheme, r.state);
+                    r.scheme.isEmpty() ? "-" : r.scheme, r.codecs.isEmpty() ? "-" : r.codecs, r.state);
         }));
     }
 
