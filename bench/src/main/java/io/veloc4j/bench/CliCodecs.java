@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The reference compressors of the compression bench, run as command-line programs: the zstd CLI
  * on a group's concatenated rank files, fpzip (fpzip-utils) on one whole float array. Each call
- * compresses a file to a file and decompresses it back; the caller compares the bytes. CPU time is
- * that of the children this JVM waited for ({@code /proc/self/stat} cutime + cstime), which the
- * kernel reports in clock ticks (10 ms): meaningful for a batch of calls, not for one short call.
+ * compresses a file to a file or decompresses it back; the caller compares the bytes. Each call
+ * returns the program's CPU time (user + system, from bash's {@code time}: 1 ms resolution,
+ * program start included).
  */
 final class CliCodecs {
 
@@ -49,16 +49,16 @@ final class CliCodecs {
     }
 
     /** zstd at {@code level}, one thread: {@code in} → {@code out}. */
-    static void zstd(Path zstd, int level, Path in, Path out) throws IOException, Missing {
-        run(List.of(zstd.toString(), "-" + level, "-T1", "-q", "-f", "-c", in.toString()), out);
+    static long zstd(Path zstd, int level, Path in, Path out) throws IOException, Missing {
+        return run(List.of(zstd.toString(), "-" + level, "-T1", "-q", "-f", "-c", in.toString()), out);
     }
 
-    static void unzstd(Path zstd, Path in, Path out) throws IOException, Missing {
-        run(List.of(zstd.toString(), "-d", "-q", "-f", "-c", in.toString()), out);
+    static long unzstd(Path zstd, Path in, Path out) throws IOException, Missing {
+        return run(List.of(zstd.toString(), "-d", "-q", "-f", "-c", in.toString()), out);
     }
 
     /** fpzip, full precision (lossless), the array's dims (at most 4: extents of 1 dropped, leading axes merged). */
-    static void fpzip(Path fpzip, ElementType type, long[] shape, Path in, Path out) throws IOException, Missing {
+    static long fpzip(Path fpzip, ElementType type, long[] shape, Path in, Path out) throws IOException, Missing {
         List<String> cmd = new ArrayList<>(List.of(fpzip.toString(), "-q", "-t", type == ElementType.FLOAT64 ? "double" : "float"));
         long[] dims = fpzipDims(shape);
         cmd.add("-" + dims.length);
@@ -66,11 +66,11 @@ final class CliCodecs {
             cmd.add(Long.toString(d));
         }
         cmd.addAll(List.of("-i", in.toString(), "-o", out.toString()));
-        run(cmd, null);
+        return run(cmd, null);
     }
 
-    static void unfpzip(Path fpzip, Path in, Path out) throws IOException, Missing {
-        run(List.of(fpzip.toString(), "-d", "-q", "-i", in.toString(), "-o", out.toString()), null);
+    static long unfpzip(Path fpzip, Path in, Path out) throws IOException, Missing {
+        return run(List.of(fpzip.toString(), "-d", "-q", "-i", in.toString(), "-o", out.toString()), null);
     }
 
     /** fpzip's -1..-4 arguments for a row-major shape: fastest axis first (nx ny nz nf). */
@@ -96,42 +96,66 @@ final class CliCodecs {
         return d;
     }
 
-    private static void run(List<String> cmd, Path stdout) throws IOException, Missing {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectError(ProcessBuilder.Redirect.PIPE);
-        pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(stdout.toFile()));
-        Process p;
+    /**
+     * Runs {@code cmd} (stdout to {@code stdout}, or discarded) under bash's {@code time}, which
+     * reads the child's rusage (user + system, printed to the ms); returns that CPU time in ns, or
+     * -1 if bash is not there (the command then runs directly).
+     */
+    private static long run(List<String> cmd, Path stdout) throws IOException, Missing {
+        Path bash = find("bash", null);
+        Path err = Files.createTempFile("veloc4j-cli-", ".err");
         try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new Missing("cannot run " + cmd.get(0) + ": " + e.getMessage());
-        }
-        byte[] err = p.getErrorStream().readAllBytes();
-        try {
-            if (!p.waitFor(3600, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + ": timed out");
+            List<String> full = new ArrayList<>();
+            if (bash != null) {
+                full.addAll(List.of(bash.toString(), "-c", TIMED, "bash"));
             }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + cmd.get(0), e);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + new String(err).trim());
+            full.addAll(cmd);
+            ProcessBuilder pb = new ProcessBuilder(full).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            String out = stdout == null ? "/dev/null" : stdout.toString();
+            if (bash != null) {
+                pb.environment().put("VELOC4J_OUT", out);
+                pb.environment().put("VELOC4J_ERR", err.toString());
+                pb.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.DISCARD);
+            } else {
+                pb.redirectOutput(ProcessBuilder.Redirect.to(new File(out))).redirectError(ProcessBuilder.Redirect.to(err.toFile()));
+            }
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                throw new Missing("cannot run " + cmd.get(0) + ": " + e.getMessage());
+            }
+            String times = new String(p.getInputStream().readAllBytes()).trim();
+            try {
+                if (!p.waitFor(3600, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IOException(String.join(" ", cmd) + ": timed out");
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while running " + cmd.get(0), e);
+            }
+            if (p.exitValue() == 127 && bash != null) {
+                throw new Missing("cannot run " + cmd.get(0) + ": " + Files.readString(err).trim());
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + Files.readString(err).trim());
+            }
+            if (bash == null) {
+                return -1;
+            }
+            String[] f = times.split("\\s+");
+            try {
+                return Math.round((Double.parseDouble(f[f.length - 2]) + Double.parseDouble(f[f.length - 1])) * 1e9);
+            } catch (RuntimeException e) {
+                throw new IOException("cannot read the CPU time of " + cmd.get(0) + " from bash's time: '" + times + "'");
+            }
+        } finally {
+            Files.deleteIfExists(err);
         }
     }
 
-    /** CPU time of the waited-for children so far, ns (10 ms resolution), or -1 if unknown (no /proc). */
-    static long childrenCpuNs() {
-        try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
-            // fields after the ")" that ends the command name: state is field 3; cutime 16, cstime 17
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-            long ticks = Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3]);
-            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
+    /** bash -c script: runs "$@" with stdout/stderr to $VELOC4J_OUT/$VELOC4J_ERR and prints "user sys" seconds. */
+    private static final String TIMED = "TIMEFORMAT='%3U %3S'; { time \"$@\" >\"$VELOC4J_OUT\" 2>\"$VELOC4J_ERR\"; } 2>&1";
 }

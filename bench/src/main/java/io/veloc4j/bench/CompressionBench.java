@@ -343,29 +343,25 @@ public final class CompressionBench {
                 row.cliStartMs = startMs(() -> CliCodecs.zstd(zstd, level, empty, ref.resolve("empty.zst")));
                 for (int rep = 0; rep < o.reps; rep++) {
                     long stored = 0;
-                    long c0 = CliCodecs.childrenCpuNs();
-                    long wall = 0;
+                    long[] t = new long[4]; // compress cpu, wall, decompress cpu, wall
                     for (Path cat : cats) {
-                        long t = System.nanoTime();
-                        CliCodecs.zstd(zstd, level, cat, sibling(cat, ".zst"));
-                        wall += System.nanoTime() - t;
+                        long w = System.nanoTime();
+                        t[0] = add(t[0], CliCodecs.zstd(zstd, level, cat, sibling(cat, ".zst")));
+                        t[1] += System.nanoTime() - w;
                         stored += Files.size(sibling(cat, ".zst"));
                     }
-                    long c1 = CliCodecs.childrenCpuNs();
-                    long dwall = 0;
                     for (Path cat : cats) {
-                        long t = System.nanoTime();
-                        CliCodecs.unzstd(zstd, sibling(cat, ".zst"), sibling(cat, ".out"));
-                        dwall += System.nanoTime() - t;
+                        long w = System.nanoTime();
+                        t[2] = add(t[2], CliCodecs.unzstd(zstd, sibling(cat, ".zst"), sibling(cat, ".out")));
+                        t[3] += System.nanoTime() - w;
                     }
-                    long c2 = CliCodecs.childrenCpuNs();
                     for (Path cat : cats) {
                         same(cat, sibling(cat, ".out"), row.scheme);
                         Files.delete(sibling(cat, ".out"));
                         Files.delete(sibling(cat, ".zst"));
                     }
                     row.storedBytes = stored;
-                    addTimes(row, c0, c1, c2, wall, dwall);
+                    addTimes(row, t);
                 }
                 System.out.printf(" ratio %7.3f  verified bit-exact%n", row.ratio());
             } catch (CliCodecs.Missing e) {
@@ -396,30 +392,26 @@ public final class CompressionBench {
             row.cliStartMs = startMs(() -> CliCodecs.fpzip(fpzip, ElementType.FLOAT32, new long[] {1}, one, ref.resolve("one.fpz")));
             for (int rep = 0; rep < o.reps; rep++) {
                 long stored = 0;
-                long wall = 0;
-                long c0 = CliCodecs.childrenCpuNs();
+                long[] t = new long[4];
                 for (int i = 0; i < arrays.size(); i++) {
                     RealData.Array a = arrays.get(i);
-                    long t = System.nanoTime();
-                    CliCodecs.fpzip(fpzip, a.type(), a.shape(), o.data.resolve(a.file()), ref.resolve(i + ".fpz"));
-                    wall += System.nanoTime() - t;
+                    long w = System.nanoTime();
+                    t[0] = add(t[0], CliCodecs.fpzip(fpzip, a.type(), a.shape(), o.data.resolve(a.file()), ref.resolve(i + ".fpz")));
+                    t[1] += System.nanoTime() - w;
                     stored += Files.size(ref.resolve(i + ".fpz"));
                 }
-                long c1 = CliCodecs.childrenCpuNs();
-                long dwall = 0;
                 for (int i = 0; i < arrays.size(); i++) {
-                    long t = System.nanoTime();
-                    CliCodecs.unfpzip(fpzip, ref.resolve(i + ".fpz"), ref.resolve(i + ".out"));
-                    dwall += System.nanoTime() - t;
+                    long w = System.nanoTime();
+                    t[2] = add(t[2], CliCodecs.unfpzip(fpzip, ref.resolve(i + ".fpz"), ref.resolve(i + ".out")));
+                    t[3] += System.nanoTime() - w;
                 }
-                long c2 = CliCodecs.childrenCpuNs();
                 for (int i = 0; i < arrays.size(); i++) {
                     same(o.data.resolve(arrays.get(i).file()), ref.resolve(i + ".out"), row.scheme + " (" + arrays.get(i).name() + ")");
                     Files.delete(ref.resolve(i + ".out"));
                     Files.delete(ref.resolve(i + ".fpz"));
                 }
                 row.storedBytes = stored;
-                addTimes(row, c0, c1, c2, wall, dwall);
+                addTimes(row, t);
             }
             System.out.printf(" ratio %7.3f  verified bit-exact%n", row.ratio());
         } catch (CliCodecs.Missing e) {
@@ -446,12 +438,17 @@ public final class CompressionBench {
         return CheckpointLatencyBench.median(t);
     }
 
-    private static void addTimes(Row row, long c0, long c1, long c2, long wall, long dwall) {
-        boolean cpu = c0 >= 0 && c1 >= 0 && c2 >= 0;
-        row.compressCpu.add(cpu ? (c1 - c0) / 1e9 : wall / 1e9);
-        row.decompressCpu.add(cpu ? (c2 - c1) / 1e9 : dwall / 1e9);
-        row.compressWall.add(wall / 1e9);
-        row.decompressWall.add(dwall / 1e9);
+    /** Sums CPU times; -1 (unknown) sticks. */
+    private static long add(long sum, long cpu) {
+        return sum < 0 || cpu < 0 ? -1 : sum + cpu;
+    }
+
+    /** t: compress CPU, compress wall, decompress CPU, decompress wall (ns); wall stands in for an unknown CPU time. */
+    private static void addTimes(Row row, long[] t) {
+        row.compressCpu.add((t[0] >= 0 ? t[0] : t[1]) / 1e9);
+        row.compressWall.add(t[1] / 1e9);
+        row.decompressCpu.add((t[2] >= 0 ? t[2] : t[3]) / 1e9);
+        row.decompressWall.add(t[3] / 1e9);
     }
 
     private static void skip(Row row, String why) {
@@ -599,8 +596,8 @@ public final class CompressionBench {
                 + "Wall-clock figures are in the JSON (`*_MBps_wall`).\n");
         b.append("- References: zstd CLI (`-T1`) on each group's concatenated rank files; fpzip CLI (lossless) on each whole "
                 + "original array, with ratio against the arrays' bytes. Both round trips are checked bit-exact. Their CPU "
-                + "time is the children's CPU time (`/proc/self/stat`, 10 ms resolution, program start included; "
-                + "`cli_start_ms` in the JSON is the wall time of one near-empty run).\n");
+                + "time is the program's user + system time per call (bash `time`, 1 ms resolution, program start "
+                + "included; `cli_start_ms` in the JSON is the wall time of one near-empty run).\n");
         for (String n : notes) {
             b.append("- ").append(n).append('\n');
         }
