@@ -407,6 +407,7 @@ public final class ClusteringBench {
         return ok(r) ? String.format(Locale.ROOT, "%,d", num(r, key)) : r == null ? "failed" : String.valueOf(r.get("status"));
     }
 
+    /** Stored bytes of each grouping as % of rank-wise (the data sets' ratios differ by orders of magnitude). */
     private static void plot(List<Map<String, Object>> rows, Path png) {
         List<String> cats = new ArrayList<>();
         Map<String, Map<String, Double>> byCat = new LinkedHashMap<>();
@@ -418,8 +419,8 @@ public final class ClusteringBench {
             if (!byCat.containsKey(cat)) {
                 cats.add(cat);
             }
-            byCat.computeIfAbsent(cat, k -> new LinkedHashMap<>()).put((String) r.get("grouping"),
-                    ((Number) r.get("ratio")).doubleValue());
+            double saving = ((Number) r.get("saving_vs_rank_wise_pct")).doubleValue();
+            byCat.computeIfAbsent(cat, k -> new LinkedHashMap<>()).put((String) r.get("grouping"), 100 - saving);
         }
         LinkedHashMap<String, double[]> series = new LinkedHashMap<>();
         for (String grouping : List.of("rank-wise", "random", "cluster")) {
@@ -430,8 +431,8 @@ public final class ClusteringBench {
             series.put(grouping.equals("random") ? "random (median)" : grouping, v);
         }
         try {
-            BarCharts.bars(png, "Compression ratio by grouping (higher = fewer bytes stored)", "raw bytes / stored bytes", cats,
-                    series, "0.00");
+            BarCharts.bars(png, "Stored bytes by grouping, % of rank-wise (lower = fewer bytes)", "stored bytes, % of rank-wise",
+                    cats, series, "0.0");
             System.out.println("clustering: plot in " + png);
         } catch (IOException | RuntimeException | Error e) {
             System.err.println("clustering: cannot write the plot " + png + ": " + e);
