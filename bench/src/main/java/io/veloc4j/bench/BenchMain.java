@@ -26,6 +26,8 @@ public final class BenchMain {
             case "latency" -> CheckpointLatencyBench.main(rest);
             case "flush" -> FlushBench.main(rest);
             case "slowdown" -> SlowdownBench.main(rest);
+            case "compression" -> CompressionBench.main(rest);
+            case "clustering" -> ClusteringBench.main(rest);
             case "-h", "--help", "help" -> {
                 System.out.print(usage());
                 yield 0;
@@ -46,6 +48,8 @@ public final class BenchMain {
                   latency   blocking checkpoint latency: veloc4j vs. a plain FileChannel, same processes, same bytes
                   flush     background flush throughput: scheme none vs. plain transferTo + fsync, and agnostic vs. none
                   slowdown  heatdis wall time with async checkpoints every K steps vs. without checkpoints
+                  compression  ratio and speed per core of each aggregation scheme x codec on real arrays, vs. zstd/fpzip CLIs
+                  clustering   stored bytes of rank-wise, random and clustered groupings (synthetic and real data)
                 """;
     }
 
