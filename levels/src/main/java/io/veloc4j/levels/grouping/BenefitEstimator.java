@@ -73,8 +73,8 @@ public final class BenefitEstimator {
     /**
      * 4 chunks of 64 KiB per rank file, zstd level 1. On 32 ranks × 1 MiB of float64 in four
      * families (ClusterFamiliesTest) 4 × 4 KiB already finds the families that share data; 64 KiB
-     * chunks leave margin for data whose sharing is sparser, at about 0.1–0.25 s for 32 ranks on
-     * one core. Level 3 found the same groups at about 1.5× the time; zstd's long-distance mode
+     * chunks leave margin for data whose sharing is sparser, at 0.25–0.5 s for 32 ranks of float64
+     * on one core (0.05–0.2 s for the near-constant synthetic set), timed on a loaded 2-core machine. Level 3 found the same groups at about 1.5× the time; zstd's long-distance mode
      * added nothing at 64 KiB chunks (a pair is 512 KiB, inside level 1's window).
      */
     public static BenefitEstimator defaults() {
