@@ -67,6 +67,10 @@ public final class AggregateWriter {
 
     public AggregateInfo write(Path versionDir, Encoding encoding, int group, List<Source> sources) throws LevelException {
         Scheme scheme = encoding.scheme();
+        if (sources.isEmpty() || (scheme == Scheme.NONE && sources.size() != 1)) {
+            throw new IllegalArgumentException("group " + group + ": scheme " + scheme.label() + " takes "
+                    + (scheme == Scheme.NONE ? "exactly one rank file" : "at least one rank file") + ", got " + sources.size());
+        }
         String name = fileName(scheme, group, sources.get(0).rank());
         Path target = versionDir.resolve(name);
         // unique: a rank that rewrites a version may have two writes of the same group in flight
