@@ -19,6 +19,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +37,8 @@ public final class AggregateFile implements AutoCloseable {
     private final int indexCrc;
     private final List<Codec> codecs;
     private final AtomicLong bytesRead;
+    /** Reused chunk buffers (stored and decoded): fresh 4 MiB arrays per chunk cost more than decoding them. */
+    private final Queue<byte[]> buffers = new ConcurrentLinkedQueue<>();
 
     private AggregateFile(Path path, FileChannel channel, AggregateIndex index, int indexCrc, long bytesRead) {
         this.path = path;
@@ -150,7 +154,7 @@ public final class AggregateFile implements AutoCloseable {
     /** Checks the stored CRCs of the chunks holding {@code rank}'s bytes, without decoding. */
     public void verify(int rank) throws LevelException {
         for (long key : plan(rank).keySet()) {
-            stored(key);
+            buffers.offer(stored(key));
         }
     }
 
@@ -191,9 +195,13 @@ public final class AggregateFile implements AutoCloseable {
         }
     }
 
-    private static void put(FileChannel out, byte[] raw, List<Fragment> fragments) throws IOException {
-        for (Fragment f : fragments) {
-            FileIo.writeFully(out, ByteBuffer.wrap(raw, f.chunkOffset(), f.length()), f.fileOffset());
+    private void put(FileChannel out, byte[] raw, List<Fragment> fragments) throws IOException {
+        try {
+            for (Fragment f : fragments) {
+                FileIo.writeFully(out, ByteBuffer.wrap(raw, f.chunkOffset(), f.length()), f.fileOffset());
+            }
+        } finally {
+            buffers.offer(raw);
         }
     }
 
@@ -215,11 +223,14 @@ public final class AggregateFile implements AutoCloseable {
         Segment s = index.segments().get((int) (key >>> 32));
         Chunk c = s.chunks().get((int) key);
         byte[] enc = stored(key);
-        byte[] raw = new byte[c.rawLength()];
+        byte[] raw = take(c.rawLength());
         try {
-            codecs.get((int) (key >>> 32)).decode(enc, 0, enc.length, raw, 0, raw.length);
+            codecs.get((int) (key >>> 32)).decode(enc, 0, c.storedLength(), raw, 0, c.rawLength());
         } catch (RuntimeException e) {
+            buffers.offer(raw);
             throw corrupt(path, "the chunk at offset " + c.storedOffset() + " does not decode (" + e.getMessage() + ")");
+        } finally {
+            buffers.offer(enc);
         }
         return raw;
     }
@@ -233,19 +244,35 @@ public final class AggregateFile implements AutoCloseable {
         throw new LevelException("aggregate " + path + " holds no data of rank " + rank);
     }
 
+    private byte[] take(int atLeast) {
+        byte[] b = buffers.poll();
+        return b == null || b.length < atLeast ? new byte[Math.max(atLeast, AggregateFormat.CHUNK)] : b;
+    }
+
+    /** The chunk's stored bytes, CRC-checked, at the start of a pooled buffer (give it back to {@link #buffers}). */
     private byte[] stored(long key) throws LevelException {
         Chunk c = index.segments().get((int) (key >>> 32)).chunks().get((int) key);
+        byte[] b = take(c.storedLength());
         try {
-            ByteBuffer b = FileIo.readExactly(channel, c.storedOffset(), c.storedLength());
+            ByteBuffer into = ByteBuffer.wrap(b, 0, c.storedLength());
+            while (into.hasRemaining()) {
+                if (channel.read(into, c.storedOffset() + into.position()) < 0) {
+                    throw corrupt(path, "truncated in the chunk at offset " + c.storedOffset());
+                }
+            }
             bytesRead.addAndGet(c.storedLength());
             CRC32C crc = new CRC32C();
-            crc.update(b.duplicate());
+            crc.update(b, 0, c.storedLength());
             if ((int) crc.getValue() != c.crc()) {
                 throw corrupt(path, "checksum mismatch in the chunk at offset " + c.storedOffset());
             }
-            return b.array();
+            return b;
         } catch (IOException e) {
+            buffers.offer(b);
             throw new LevelException("cannot read " + path + ": " + e, e);
+        } catch (LevelException e) {
+            buffers.offer(b);
+            throw e;
         }
     }
 
