@@ -212,7 +212,7 @@ public final class ClusteringBench {
                 clusterError = checkPartition(cluster, n, g);
                 System.out.printf("clustering: %s G=%d: cluster partition in %.1f ms: %s%n", name, g, ms, describe(cluster));
                 if (clusterError == null && same(cluster, groupings.get("rank-wise"))) {
-                    notes.add(name + " G=" + g + ": the cluster partition is the rank-wise one (stub Clustering, or no benefit found)");
+                    notes.add(name + " G=" + g + ": the cluster partition is the rank-wise one (no grouping with more benefit found)");
                 }
             } catch (RuntimeException e) {
                 clusterError = "Clustering.partition failed: " + e;

@@ -6,7 +6,7 @@ import io.veloc4j.levels.ElementType;
 public final class Codecs {
 
     /** Bytes of a variable {@link #choose} tries the candidates on, at most. */
-    public static final int SAMPLE_BYTES = 256 << 10;
+    public static final int SAMPLE_BYTES = 64 << 10;
     /** A candidate must beat a cheaper one by more than this fraction to be chosen over it. */
     public static final double NEAR_TIE = 0.02;
 

@@ -40,9 +40,6 @@ public final class AggregateWriter {
     public record Source(int rank, Path path, int crc) {
     }
 
-    /** Bytes of a segment's stream that codec = auto tries the candidates on. */
-    private static final int SAMPLE = 256 << 10;
-
     private final ExecutorService codecPool;
     private final int parallelism;
     private final int defaultLevel;
@@ -261,7 +258,7 @@ public final class AggregateWriter {
         if (plan.type().width() == 1 || plan.key().startsWith("~")) {
             kind = CodecKind.ZSTD;
         } else if (enc.auto()) {
-            kind = Codecs.choose(plan.type(), plan.rowLength(), firstChunk, 0, Math.min(fill, SAMPLE), enc.level());
+            kind = Codecs.choose(plan.type(), plan.rowLength(), firstChunk, 0, fill, enc.level());
         } else {
             kind = Codecs.resolve(enc.codec(), plan.type());
         }
