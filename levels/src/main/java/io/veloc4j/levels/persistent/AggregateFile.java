@@ -4,7 +4,7 @@ import io.veloc4j.levels.CorruptCheckpointException;
 import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.codec.Codec;
-import io.veloc4j.levels.codec.Codecs;
+import io.veloc4j.levels.codec.CodecCache;
 
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
@@ -35,7 +35,8 @@ public final class AggregateFile implements AutoCloseable {
     private final FileChannel channel;
     private final AggregateIndex index;
     private final int indexCrc;
-    private final List<Codec> codecs;
+    /** Segments' codecs, built on first use: a restart decodes only its own segments. */
+    private final CodecCache codecs = new CodecCache();
     private final AtomicLong bytesRead;
     /** Reused chunk buffers (stored and decoded): fresh 4 MiB arrays per chunk cost more than decoding them. */
     private final Queue<byte[]> buffers = new ConcurrentLinkedQueue<>();
@@ -45,7 +46,6 @@ public final class AggregateFile implements AutoCloseable {
         this.channel = channel;
         this.index = index;
         this.indexCrc = indexCrc;
-        this.codecs = index.segments().stream().map(s -> Codecs.of(s.codec(), s.type(), s.rowLength(), 1)).toList();
         this.bytesRead = new AtomicLong(bytesRead);
     }
 
@@ -225,7 +225,7 @@ public final class AggregateFile implements AutoCloseable {
         byte[] enc = stored(key);
         byte[] raw = take(c.rawLength());
         try {
-            codecs.get((int) (key >>> 32)).decode(enc, 0, c.storedLength(), raw, 0, c.rawLength());
+            codecs.get(s.codec(), s.type(), s.rowLength(), 1).decode(enc, 0, c.storedLength(), raw, 0, c.rawLength());
         } catch (RuntimeException e) {
             buffers.offer(raw);
             throw corrupt(path, "the chunk at offset " + c.storedOffset() + " does not decode (" + e.getMessage() + ")");

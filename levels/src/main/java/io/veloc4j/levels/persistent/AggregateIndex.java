@@ -91,6 +91,9 @@ record AggregateIndex(Scheme scheme, List<Segment> segments, List<Member> member
             b.get(key);
             ElementType type = ElementType.ofCode(b.get());
             CodecKind codec = CodecKind.ofCode(b.get());
+            if (!codec.appliesTo(type)) {
+                throw new IllegalArgumentException("segment " + i + ": codec " + codec.label() + " does not apply to " + type);
+            }
             int rowLength = b.getInt();
             long length = b.getLong();
             List<Chunk> chunks = new ArrayList<>();

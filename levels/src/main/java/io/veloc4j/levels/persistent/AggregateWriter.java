@@ -4,6 +4,7 @@ import io.veloc4j.levels.CorruptCheckpointException;
 import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.codec.Codec;
+import io.veloc4j.levels.codec.CodecCache;
 import io.veloc4j.levels.codec.CodecKind;
 import io.veloc4j.levels.codec.Codecs;
 import io.veloc4j.levels.scratch.RankFile;
@@ -46,6 +47,7 @@ public final class AggregateWriter {
     /** Reusable raw chunk buffers; a buffer is in at most one place at a time (being filled, encoded, or here). */
     private final Queue<byte[]> rawBuffers = new ConcurrentLinkedQueue<>();
     private final Queue<byte[]> encodedBuffers = new ConcurrentLinkedQueue<>();
+    private final CodecCache codecCache = new CodecCache();
 
     public AggregateWriter(ExecutorService codecPool, int parallelism, int compressionLevel) {
         this.codecPool = codecPool;
@@ -118,16 +120,12 @@ public final class AggregateWriter {
 
     /** A source replaced while it was being aggregated makes this write stale: the newer write persists it. */
     private static void stillCurrent(Source s) throws LevelException {
-        RankFile f;
         try {
-            f = RankFile.open(s.path());
+            opened(s).close();
+        } catch (SupersededException e) {
+            throw e;
         } catch (LevelException e) {
             throw new SupersededException("rank file " + s.path() + " changed while it was aggregated: " + e.getMessage());
-        }
-        try (f) {
-            if (f.headerCrc() != s.crc()) {
-                throw new SupersededException("rank file " + s.path() + " was replaced while it was aggregated");
-            }
         }
     }
 
@@ -255,14 +253,14 @@ public final class AggregateWriter {
             return c;
         }
         CodecKind kind;
-        if (plan.type().width() == 1 || plan.key().startsWith("~")) {
+        if (plan.type().width() == 1) { // untyped segments are bytes
             kind = CodecKind.ZSTD;
         } else if (enc.auto()) {
             kind = Codecs.choose(plan.type(), plan.rowLength(), firstChunk, 0, fill, enc.level());
         } else {
             kind = Codecs.resolve(enc.codec(), plan.type());
         }
-        c = Codecs.of(kind, plan.type(), plan.rowLength(), enc.level());
+        c = codecCache.get(kind, plan.type(), plan.rowLength(), enc.level());
         codecs.set(seg, c);
         return c;
     }

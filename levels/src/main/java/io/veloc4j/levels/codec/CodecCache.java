@@ -1,0 +1,25 @@
+package io.veloc4j.levels.codec;
+
+import io.veloc4j.levels.ElementType;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Codec instances shared across segments and aggregates. Building a codec costs zstd contexts and
+ * scratch buffers; an aggregate has a segment per variable, most sharing kind, type and row length.
+ */
+public final class CodecCache {
+
+    private record Key(CodecKind kind, ElementType type, int rowLength, int level) {
+    }
+
+    private final Map<Key, Codec> codecs = new ConcurrentHashMap<>();
+    private final Map<Integer, ScratchPool> pools = new ConcurrentHashMap<>();
+
+    /** As {@link Codecs#of}, built once per (kind, type, row length, level). */
+    public Codec get(CodecKind kind, ElementType type, int rowLength, int level) {
+        return codecs.computeIfAbsent(new Key(kind, type, rowLength, level),
+                k -> Codecs.of(kind, type, rowLength, level, pools.computeIfAbsent(level, ScratchPool::new)));
+    }
+}
