@@ -66,6 +66,8 @@ public enum ConfigKey {
             "zstd level for aggregates: negative = faster, 1 = fast (default), up to 22 = smallest"),
     FLUSH_ON_RESTART("flush_on_restart", bool(), "true",
             "at init, flush versions the journal shows written to scratch but never persisted (after a crash)"),
+    DIRECT_IO("direct_io", bool(), "true",
+            "write persistent files with O_DIRECT (bypassing the page cache) where the file system supports it"),
     MAX_PENDING("max_pending", integer(1), "2",
             "versions of a rank in flight to persistent before checkpoint() blocks (back-pressure)");
 

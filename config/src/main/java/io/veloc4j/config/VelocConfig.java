@@ -222,6 +222,10 @@ public final class VelocConfig {
         return (Integer) value(ConfigKey.COMPRESSION_LEVEL);
     }
 
+    public boolean directIo() {
+        return (Boolean) value(ConfigKey.DIRECT_IO);
+    }
+
     public boolean flushOnRestart() {
         return (Boolean) value(ConfigKey.FLUSH_ON_RESTART);
     }

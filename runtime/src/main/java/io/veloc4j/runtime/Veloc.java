@@ -110,7 +110,8 @@ public final class Veloc implements AutoCloseable {
                 cat = EventLog.open(config.meta().resolve("catalog"));
                 eng = new FlushEngine(new FlushEngine.Settings(session, topology.node(), comm.size(), encoding,
                         cluster ? config.groupSize() : 0, config.maxParallelism(), config.maxVersions(),
-                        config.persistentInterval(), config.flushOnRestart()), journal, cat, store);
+                        config.persistentInterval(), config.flushOnRestart(),
+                        config.directIo()), journal, cat, store);
             }
         } catch (VelocException | RuntimeException e) {
             journal.close();

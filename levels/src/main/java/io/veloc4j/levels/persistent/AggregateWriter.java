@@ -48,11 +48,20 @@ public final class AggregateWriter {
     private final Queue<byte[]> rawBuffers = new ConcurrentLinkedQueue<>();
     private final Queue<byte[]> encodedBuffers = new ConcurrentLinkedQueue<>();
     private final CodecCache codecCache = new CodecCache();
+    private final boolean directIo;
+    private final Queue<ByteBuffer> outputBuffers = new ConcurrentLinkedQueue<>();
 
+    /** A writer that bypasses the page cache where it can (see {@link FileOutput}). */
     public AggregateWriter(ExecutorService codecPool, int parallelism, int compressionLevel) {
+        this(codecPool, parallelism, compressionLevel, true);
+    }
+
+    /** @param directIo write files with O_DIRECT where the file system supports it */
+    public AggregateWriter(ExecutorService codecPool, int parallelism, int compressionLevel, boolean directIo) {
         this.codecPool = codecPool;
         this.parallelism = parallelism;
         this.defaultLevel = compressionLevel;
+        this.directIo = directIo;
     }
 
     public static String fileName(Scheme scheme, int group, int rank) {
@@ -75,17 +84,20 @@ public final class AggregateWriter {
         // unique: a rank that rewrites a version may have two writes of the same group in flight
         Path tmp = versionDir.resolve(name + "." + Long.toHexString(System.nanoTime()) + Thread.currentThread().getId() + ".tmp");
         List<RankFile> files = new ArrayList<>();
+        ByteBuffer buffer = outputBuffers.poll();
         try {
             for (Source s : sources) {
                 files.add(opened(s));
             }
             Files.createDirectories(versionDir);
             AggregateInfo info;
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            if (buffer == null) {
+                buffer = FileOutput.newBuffer();
+            }
+            try (FileOutput out = FileOutput.create(tmp, directIo, buffer)) {
                 info = scheme == Scheme.NONE ? copy(out, group, name, sources.get(0), files.get(0))
                         : aggregate(out, encoding, group, name, sources, files);
-                out.force(true);
+                out.finish();
             }
             for (Source s : sources) {
                 stillCurrent(s);
@@ -103,6 +115,9 @@ public final class AggregateWriter {
         } finally {
             for (RankFile f : files) {
                 FileIo.closeQuietly(f);
+            }
+            if (buffer != null) {
+                outputBuffers.offer(buffer);
             }
         }
     }
@@ -129,15 +144,14 @@ public final class AggregateWriter {
         }
     }
 
-    private static AggregateInfo copy(FileChannel out, int group, String name, Source s, RankFile f)
+    /** A verbatim copy, its variable CRCs checked on the way (one read of the rank file). */
+    private static AggregateInfo copy(FileOutput out, int group, String name, Source s, RankFile f)
             throws IOException, LevelException {
-        f.verify();
+        RankFileCheck check = new RankFileCheck(f.path(), f.checksums(), f.variables());
         try (FileChannel in = FileChannel.open(s.path(), StandardOpenOption.READ)) {
             long size = in.size();
-            long done = 0;
-            while (done < size) {
-                done += in.transferTo(done, size - done, out);
-            }
+            out.transferFrom(in, s.path(), 0, size, check::feed);
+            check.finish();
             return new AggregateInfo(group, name, size, size, s.crc(), List.of(new Member(s.rank(), 0, size, s.crc())), "copy");
         }
     }
@@ -149,7 +163,7 @@ public final class AggregateWriter {
     private record Encoded(byte[] bytes, int length) {
     }
 
-    private AggregateInfo aggregate(FileChannel out, Encoding enc, int group, String name, List<Source> sources,
+    private AggregateInfo aggregate(FileOutput out, Encoding enc, int group, String name, List<Source> sources,
                                     List<RankFile> files) throws IOException, LevelException {
         List<Layout.Source> layoutSources = new ArrayList<>();
         List<RankFileCheck> checks = new ArrayList<>();
@@ -240,8 +254,8 @@ public final class AggregateWriter {
                 .putLong(indexOffset).putInt(indexBytes.remaining()).putInt(indexCrc).putLong(raw)
                 .putInt(AggregateFormat.FOOTER_MAGIC).putInt(0).flip();
         int indexLength = indexBytes.remaining();
-        FileIo.writeFully(out, indexBytes, indexOffset);
-        FileIo.writeFully(out, footer, indexOffset + indexLength);
+        out.write(indexBytes);
+        out.write(footer);
         long total = indexOffset + indexLength + AggregateFormat.FOOTER;
         return new AggregateInfo(group, name, raw, total, indexCrc, members, index.codecSummary());
     }
@@ -279,7 +293,7 @@ public final class AggregateWriter {
     }
 
     /** Writes finished chunks in order until at most {@code keep} are in flight. */
-    private void drain(FileChannel out, Deque<Pending> inFlight, List<List<Chunk>> chunks, long[] stored, int keep)
+    private void drain(FileOutput out, Deque<Pending> inFlight, List<List<Chunk>> chunks, long[] stored, int keep)
             throws IOException, LevelException {
         while (inFlight.size() > keep) {
             Pending p = inFlight.removeFirst();
@@ -298,7 +312,7 @@ public final class AggregateWriter {
                 CRC32C crc = new CRC32C();
                 crc.update(z.bytes(), 0, z.length());
                 list.add(new Chunk(rawOffset, p.rawLength(), stored[0], z.length(), (int) crc.getValue()));
-                FileIo.writeFully(out, ByteBuffer.wrap(z.bytes(), 0, z.length()), stored[0]);
+                out.write(z.bytes(), 0, z.length());
                 stored[0] += z.length();
             } finally {
                 encodedBuffers.offer(z.bytes());

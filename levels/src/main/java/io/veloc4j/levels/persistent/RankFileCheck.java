@@ -3,6 +3,7 @@ package io.veloc4j.levels.persistent;
 import io.veloc4j.levels.CorruptCheckpointException;
 import io.veloc4j.levels.Variable;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -35,10 +36,15 @@ final class RankFileCheck {
 
     /** Feeds {@code buf[off, off + len)}, which holds the file's bytes from {@code fileOffset}. */
     void feed(long fileOffset, byte[] buf, int off, int len) throws CorruptCheckpointException {
+        feed(fileOffset, ByteBuffer.wrap(buf, off, len));
+    }
+
+    /** Feeds {@code bytes} (position to limit), which holds the file's bytes from {@code fileOffset}. */
+    void feed(long fileOffset, ByteBuffer bytes) throws CorruptCheckpointException {
         if (!enabled) {
             return;
         }
-        long end = fileOffset + len;
+        long end = fileOffset + bytes.remaining();
         for (int i = first(fileOffset); i < vars.length && vars[i].offset() < end; i++) {
             Variable v = vars[i];
             long from = Math.max(fileOffset, v.offset());
@@ -49,7 +55,8 @@ final class RankFileCheck {
             if (from != v.offset() + seen[i]) {
                 throw new IllegalStateException("variable '" + v.name() + "' of " + path + " read out of order");
             }
-            crcs[i].update(buf, off + (int) (from - fileOffset), (int) (to - from));
+            int at = bytes.position() + (int) (from - fileOffset);
+            crcs[i].update(bytes.slice(at, (int) (to - from)));
             seen[i] += to - from;
         }
     }
