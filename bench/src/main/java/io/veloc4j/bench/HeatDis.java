@@ -7,6 +7,9 @@ import io.veloc4j.runtime.Restored;
 import io.veloc4j.runtime.Veloc;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -136,6 +139,7 @@ public final class HeatDis {
         long ckptNanos = 0;
         int ckpts = 0;
         long loopStart = System.nanoTime();
+        long cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         for (int i = step[0] + 1; i <= o.steps; i++) {
             if (i == o.failAt) {
                 comm.barrier(); // every rank has written its last checkpoint: a clean, reproducible failure
@@ -162,13 +166,16 @@ public final class HeatDis {
             }
         }
         long loopNanos = System.nanoTime() - loopStart;
+        long appCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+        long engineCpu = 0;
         if (veloc != null) {
             veloc.checkpointWait();
+            engineCpu = threadCpuNanos("veloc4j-"); // before close: the engine's threads end with it
             veloc.close();
         }
         long totalNanos = System.nanoTime() - loopStart;
         if (o.summary != null) {
-            writeSummary(comm, o, rows, ckpts, ckptNanos, loopNanos, totalNanos);
+            writeSummary(comm, o, rows, ckpts, ckptNanos, loopNanos, totalNanos, appCpu, engineCpu);
         }
         String sha = sha256(h, rows, cols);
         if (o.resultDir != null) {
@@ -192,7 +199,9 @@ public final class HeatDis {
      * wall time including the final checkpointWait + close, and the blocking checkpoint time.
      */
     private static void writeSummary(Comm comm, Options o, int rows, int ckpts, long ckptNanos, long loopNanos,
-                                     long totalNanos) throws Exception {
+                                     long totalNanos, long appCpuNanos, long engineCpuNanos) throws Exception {
+        long[] appCpu = comm.allgather(appCpuNanos);
+        long[] engineCpu = comm.allgather(engineCpuNanos);
         long[] loop = comm.allgather(loopNanos);
         long[] total = comm.allgather(totalNanos);
         long[] blocking = comm.allgather(ckptNanos);
@@ -213,11 +222,25 @@ public final class HeatDis {
         m.put("loop_ms_per_rank", java.util.Arrays.stream(loop).mapToDouble(x -> x / 1e6).toArray());
         m.put("total_ms_per_rank", java.util.Arrays.stream(total).mapToDouble(x -> x / 1e6).toArray());
         m.put("blocking_ms_per_rank", java.util.Arrays.stream(blocking).mapToDouble(x -> x / 1e6).toArray());
+        m.put("app_cpu_ms", java.util.Arrays.stream(appCpu).sum() / 1e6);
+        m.put("engine_cpu_ms", java.util.Arrays.stream(engineCpu).sum() / 1e6);
         Path parent = o.summary.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
         Files.writeString(o.summary, Json.write(m));
+    }
+
+    /** CPU time of this JVM's live threads whose name starts with {@code prefix}. */
+    private static long threadCpuNanos(String prefix) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith(prefix)) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return sum;
     }
 
     /** Rows 0 and rows+1 are ghosts: neighbours' edge rows, or fixed boundaries at the domain's ends. */

@@ -144,9 +144,10 @@ public final class SlowdownBench {
         List<Plots.Series> series = new ArrayList<>();
         series.add(new Plots.Series("without checkpoints", base, baseMed));
         System.out.println();
-        System.out.printf("%-9s %10s %12s %10s %12s %10s %10s %8s%n", "", "loop ms", "blocking ms", "ckpts", "loop-block",
-                "slowdown%", "raw %", "drain ms");
-        System.out.printf("%-9s %10.1f %12s %10s %12s %10s %10s %8s%n", "without", baseMed, "-", "0", "-", "-", "-", "-");
+        System.out.printf("%-9s %10s %12s %10s %12s %10s %10s %8s %14s %10s%n", "", "loop ms", "blocking ms", "ckpts",
+                "loop-block", "slowdown%", "raw %", "drain ms", "engine cpu ms", "engine %");
+        System.out.printf("%-9s %10.1f %12s %10s %12s %10s %10s %8s %14s %10s%n", "without", baseMed, "-", "0", "-", "-", "-",
+                "-", "-", "-");
         for (String m : o.schemes) {
             double[] loop = new double[n];
             double[] block = new double[n];
@@ -154,6 +155,8 @@ public final class SlowdownBench {
             double[] pct = new double[n];
             double[] rawPct = new double[n];
             double[] net = new double[n];
+            double[] engineCpu = new double[n];
+            double[] enginePct = new double[n];
             int ckpts = 0;
             for (int i = 0; i < n; i++) {
                 Map<?, ?> s = runs.get(m).get(i);
@@ -163,14 +166,18 @@ public final class SlowdownBench {
                 net[i] = loop[i] - block[i];
                 pct[i] = (net[i] - base[i]) / base[i] * 100;
                 rawPct[i] = (loop[i] - base[i]) / base[i] * 100;
+                engineCpu[i] = num(s, "engine_cpu_ms");
+                enginePct[i] = engineCpu[i] / num(s, "app_cpu_ms") * 100;
                 ckpts = ((Number) s.get("checkpoints")).intValue();
             }
             double loopMed = CheckpointLatencyBench.median(loop);
             double blockMed = CheckpointLatencyBench.median(block);
             double netMed = CheckpointLatencyBench.median(net);
             double pctOfMedians = (netMed - baseMed) / baseMed * 100;
-            System.out.printf("%-9s %10.1f %12.1f %10d %12.1f %10.1f %10.1f %8.1f%n", m, loopMed, blockMed, ckpts, netMed,
-                    CheckpointLatencyBench.median(pct), CheckpointLatencyBench.median(rawPct), CheckpointLatencyBench.median(drain));
+            System.out.printf("%-9s %10.1f %12.1f %10d %12.1f %10.1f %10.1f %8.1f %14.1f %10.1f%n", m, loopMed, blockMed, ckpts,
+                    netMed, CheckpointLatencyBench.median(pct), CheckpointLatencyBench.median(rawPct),
+                    CheckpointLatencyBench.median(drain), CheckpointLatencyBench.median(engineCpu),
+                    CheckpointLatencyBench.median(enginePct));
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("loop_ms", round(loopMed));
             x.put("blocking_ms", round(blockMed));
@@ -181,6 +188,9 @@ public final class SlowdownBench {
             x.put("slowdown_pct_of_medians", round(pctOfMedians));
             x.put("raw_overhead_pct", round(CheckpointLatencyBench.median(rawPct)));
             x.put("final_drain_ms", round(CheckpointLatencyBench.median(drain)));
+            x.put("engine_cpu_ms", round(CheckpointLatencyBench.median(engineCpu)));
+            x.put("engine_cpu_ms_per_checkpoint", round(CheckpointLatencyBench.median(engineCpu) / Math.max(1, ckpts)));
+            x.put("engine_cpu_pct_of_app_cpu", round(CheckpointLatencyBench.median(enginePct)));
             x.put("target_pct", TARGET_PCT);
             x.put("target_met", CheckpointLatencyBench.median(pct) <= TARGET_PCT);
             medians.put(m, x);
@@ -191,12 +201,15 @@ public final class SlowdownBench {
             r.put("slowdown_pct", roundAll(pct));
             r.put("raw_overhead_pct", roundAll(rawPct));
             r.put("final_drain_ms", roundAll(drain));
+            r.put("engine_cpu_ms", roundAll(engineCpu));
             r.put("blocking_ms_per_rank", runs.get(m).stream().map(s -> s.get("blocking_ms_per_rank")).toList());
             perRep.put(m, r);
             series.add(new Plots.Series(m + ", async every " + o.every + " (minus blocking)", net, netMed));
         }
         System.out.printf("slowdown %% = (loop with checkpoints - blocking - loop without) / loop without, median of per-rep values;"
                 + " target <= %.0f%%%n", TARGET_PCT);
+        System.out.println("engine cpu = CPU time of the engines' threads (all nodes); engine % = that / the ranks' main-thread"
+                + " CPU time in the loop: what the flush costs in cores, independent of scheduling noise");
 
         // ---- JSON
         Map<String, Object> res = new LinkedHashMap<>();
@@ -216,7 +229,9 @@ public final class SlowdownBench {
                 + "per rep; scratch and persistent emptied before every run. loop = wall time of the step loop, max over "
                 + "ranks (HeatDis --summary); blocking = sum of checkpoint() call times, max over ranks; drain = final "
                 + "checkpointWait + close after the loop (not in the slowdown). slowdown % = (loop - blocking - loop "
-                + "without) / loop without, median of the per-rep values (each rep's pair ran back to back)");
+                + "without) / loop without, median of the per-rep values (each rep's pair ran back to back). engine_cpu_ms = CPU "
+                + "time of the veloc4j-* threads (flush engine, codec pool, journal tailer) summed over ranks, read after "
+                + "the final checkpointWait; engine_cpu_pct_of_app_cpu = that / the ranks' main-thread CPU time in the loop");
         res.put("without_loop_ms", roundAll(base));
         res.put("without_loop_ms_median", round(baseMed));
         res.put("median", medians);
