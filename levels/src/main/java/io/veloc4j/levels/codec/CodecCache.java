@@ -22,4 +22,14 @@ public final class CodecCache {
         return codecs.computeIfAbsent(new Key(kind, type, rowLength, level),
                 k -> Codecs.of(kind, type, rowLength, level, pools.computeIfAbsent(level, ScratchPool::new)));
     }
+
+    /**
+     * {@code codec = auto} with this cache's codecs and scratch (no zstd contexts built per call):
+     * see {@link Codecs#choose(ElementType, int, byte[], int, int, int)}. The sample is the given
+     * {offset, length} pieces of {@code sample}; with one piece and {@code keep} not null (at least
+     * {@link Codecs#trialBound} bytes), the winner's encoding of it is left in {@code keep}.
+     */
+    public Codecs.Choice choose(ElementType type, int rowLength, int level, byte[] sample, int[][] pieces, byte[] keep) {
+        return Codecs.choose(type, sample, pieces, k -> get(k, type, rowLength, level), keep, null);
+    }
 }

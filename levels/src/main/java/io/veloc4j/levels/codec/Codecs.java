@@ -7,6 +7,9 @@ public final class Codecs {
 
     /** Bytes of a variable {@link #choose} tries the candidates on, at most. */
     public static final int SAMPLE_BYTES = 64 << 10;
+    /** A segment's sample is at least this long (or the whole segment): smaller ones mislead. */
+    public static final int MIN_SAMPLE_BYTES = 16 << 10;
+
     /** A candidate must beat a cheaper one by more than this fraction to be chosen over it. */
     public static final double NEAR_TIE = 0.02;
 
@@ -77,43 +80,92 @@ public final class Codecs {
      */
     public static CodecKind choose(ElementType type, int rowLength, byte[] sample, int off, int len, int level, long[] sizes) {
         java.util.Objects.checkFromIndexSize(off, len, sample.length);
+        int w = type.width();
+        long[][] at = pieces(len - len % w, w, rowLength, SAMPLE_BYTES);
+        int[][] pieces = new int[at.length][];
+        for (int i = 0; i < at.length; i++) {
+            pieces[i] = new int[] {off + (int) at[i][0], (int) at[i][1]};
+        }
+        ScratchPool pool = new ScratchPool(level); // one set of zstd contexts and buffers for all candidates
+        return choose(type, sample, pieces, k -> of(k, type, rowLength, level, pool), null, sizes).kind();
+    }
+
+    /**
+     * Bytes to sample of a variable of {@code length} bytes: proportional to it (an eighth), at
+     * least {@link #MIN_SAMPLE_BYTES}, at most {@link #SAMPLE_BYTES}, never more than the variable.
+     * Each candidate encodes the sample, so a larger share would cost more than the encoding itself.
+     */
+    public static int sampleBudget(long length) {
+        long share = length / 8;
+        return (int) Math.min(length, Math.min(SAMPLE_BYTES, Math.max(MIN_SAMPLE_BYTES, share)));
+    }
+
+    /**
+     * What {@link #choose} decided.
+     *
+     * @param encodedLength when the sample was one piece and an output buffer was given: the length
+     *                      of the chosen codec's encoding of it, left in that buffer; else -1
+     */
+    public record Choice(CodecKind kind, int encodedLength) {
+    }
+
+    /** Bytes an output buffer for {@link CodecCache#choose} must hold for a sample of {@code len} bytes. */
+    public static int trialBound(int len) {
+        return Math.max((int) com.github.luben.zstd.Zstd.compressBound(len),
+                (int) Math.min(Integer.MAX_VALUE - 8, TransformCodec.OVERHEAD + com.github.luben.zstd.Zstd.compressBound(len)
+                        + com.github.luben.zstd.Zstd.compressBound(len / 4 + 8)));
+    }
+
+    /**
+     * The choice on {@code pieces} ({offset, length} in {@code sample}, whole elements): each
+     * candidate encodes every piece, the smallest total wins unless a cheaper kind is within
+     * {@link #NEAR_TIE}. With one piece and {@code keep} not null, the winner's encoding stays in
+     * {@code keep}: when the sample is the whole chunk, the chunk need not be encoded again.
+     */
+    static Choice choose(ElementType type, byte[] sample, int[][] pieces, java.util.function.Function<CodecKind, Codec> codecs,
+                         byte[] keep, long[] sizes) {
         if (sizes != null) {
             java.util.Arrays.fill(sizes, -1);
         }
         int w = type.width();
-        len -= len % w;
-        CodecKind[] kinds = candidates(type);
-        if (len < 64 * w) {
-            return CodecKind.ZSTD; // too small to tell; plain zstd is the cheapest
-        }
-        int[][] pieces = pieces(len, w, rowLength);
-        long[] size = new long[kinds.length];
+        long total = 0;
         int maxPiece = 0;
         for (int[] pc : pieces) {
-            maxPiece = Math.max(maxPiece, pc[1]);
+            java.util.Objects.checkFromIndexSize(pc[0], pc[1], sample.length);
+            total += pc[1] - pc[1] % w;
+            maxPiece = Math.max(maxPiece, pc[1] - pc[1] % w);
         }
-        ScratchPool pool = new ScratchPool(level); // one set of zstd contexts and buffers for all candidates
-        byte[] out = null;
+        if (total < 64L * w) {
+            return new Choice(CodecKind.ZSTD, -1); // too small to tell; plain zstd is the cheapest
+        }
+        boolean keeping = keep != null && pieces.length == 1;
+        if (keeping && keep.length < trialBound(maxPiece)) {
+            throw new IllegalArgumentException("output buffer of " + keep.length + " bytes for a sample of " + maxPiece);
+        }
+        CodecKind[] kinds = candidates(type);
+        long[] size = new long[kinds.length];
+        byte[] out = new byte[trialBound(maxPiece)];
+        int best = 0;
+        int bestLength = -1;
         for (int k = 0; k < kinds.length; k++) {
-            Codec c = of(kinds[k], type, rowLength, level, pool);
-            int bound = c.maxEncodedLength(maxPiece);
-            if (out == null || out.length < bound) {
-                out = new byte[bound];
-            }
+            Codec c = codecs.apply(kinds[k]);
+            int last = 0;
             for (int[] pc : pieces) {
-                size[k] += c.encode(sample, off + pc[0], pc[1], out, 0);
+                last = c.encode(sample, pc[0], pc[1] - pc[1] % w, out, 0);
+                size[k] += last;
             }
             if (sizes != null) {
                 sizes[kinds[k].ordinal()] = size[k];
             }
-        }
-        int best = 0;
-        for (int k = 1; k < kinds.length; k++) {
-            if (size[k] < size[best] * (1 - NEAR_TIE)) {
+            if (k == 0 || size[k] < size[best] * (1 - NEAR_TIE)) {
                 best = k;
+                if (keeping) {
+                    System.arraycopy(out, 0, keep, 0, last);
+                    bestLength = last;
+                }
             }
         }
-        return kinds[best];
+        return new Choice(kinds[best], keeping && pieces[0][1] % w == 0 ? bestLength : -1);
     }
 
     /**
@@ -122,26 +174,39 @@ public final class Codecs {
      * Returns {offset, length} pairs relative to the range, in whole elements.
      */
     static int[][] pieces(int len, int width, int rowLength) {
-        if (len <= SAMPLE_BYTES) {
-            return new int[][] {{0, len}};
+        long[][] p = pieces(len, width, rowLength, SAMPLE_BYTES);
+        int[][] out = new int[p.length][];
+        for (int i = 0; i < p.length; i++) {
+            out[i] = new int[] {(int) p[i][0], (int) p[i][1]};
+        }
+        return out;
+    }
+
+    /**
+     * {@link #pieces(int, int, int)} for a range of any length and a sample of at most
+     * {@code budget} bytes (the whole range if it is not longer).
+     */
+    public static long[][] pieces(long len, int width, int rowLength, int budget) {
+        if (len <= budget) {
+            return new long[][] {{0, len}};
         }
         long rowBytes = (long) Math.max(1, rowLength) * width;
         int count;
-        if (rowBytes * 4 <= SAMPLE_BYTES / 4) {
+        if (rowBytes * 4 <= budget / 4) {
             count = 4;
-        } else if (rowBytes * 3 <= SAMPLE_BYTES / 2) {
+        } else if (rowBytes * 3 <= budget / 2) {
             count = 2;
         } else {
             count = 1;
         }
-        int piece = SAMPLE_BYTES / count / width * width;
-        int[][] out = new int[count][];
+        int piece = budget / count / width * width;
+        long[][] out = new long[count][];
         for (int i = 0; i < count; i++) {
             // centres at (2i + 1) / 2count of the range
-            long centre = (long) len * (2L * i + 1) / (2L * count);
+            long centre = len * (2L * i + 1) / (2L * count);
             long start = Math.max(0, Math.min(len - piece, centre - piece / 2));
             start -= start % width;
-            out[i] = new int[] {(int) start, piece};
+            out[i] = new long[] {start, piece};
         }
         return out;
     }

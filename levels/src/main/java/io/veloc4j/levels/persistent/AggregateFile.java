@@ -38,7 +38,8 @@ public final class AggregateFile implements AutoCloseable {
     /** Segments' codecs, built on first use: a restart decodes only its own segments. */
     private final CodecCache codecs = new CodecCache();
     private final AtomicLong bytesRead;
-    /** Reused chunk buffers (stored and decoded): fresh 4 MiB arrays per chunk cost more than decoding them. */
+    private final AtomicLong bytesDecoded = new AtomicLong();
+    /** Reused chunk buffers (stored and decoded): fresh arrays per chunk cost more than decoding them. */
     private final Queue<byte[]> buffers = new ConcurrentLinkedQueue<>();
 
     private AggregateFile(Path path, FileChannel channel, AggregateIndex index, int indexCrc, long bytesRead) {
@@ -119,6 +120,11 @@ public final class AggregateFile implements AutoCloseable {
     /** Bytes read from the file so far (footer, index, chunks): what a restart costs. */
     public long bytesRead() {
         return bytesRead.get();
+    }
+
+    /** Raw bytes decoded so far (whole chunks): what a restart's decoding costs. */
+    public long bytesDecoded() {
+        return bytesDecoded.get();
     }
 
     public Optional<Member> member(int rank) {
@@ -226,6 +232,7 @@ public final class AggregateFile implements AutoCloseable {
         byte[] raw = take(c.rawLength());
         try {
             codecs.get(s.codec(), s.type(), s.rowLength(), 1).decode(enc, 0, c.storedLength(), raw, 0, c.rawLength());
+            bytesDecoded.addAndGet(c.rawLength());
         } catch (RuntimeException e) {
             buffers.offer(raw);
             throw corrupt(path, "the chunk at offset " + c.storedOffset() + " does not decode (" + e.getMessage() + ")");
@@ -244,9 +251,13 @@ public final class AggregateFile implements AutoCloseable {
         throw new LevelException("aggregate " + path + " holds no data of rank " + rank);
     }
 
+    /**
+     * A pooled buffer of at least {@code atLeast} bytes. Sized to the need (in 64 KiB steps), not
+     * to the largest chunk: a rank whose chunks are small must not zero 4 MiB arrays to restore.
+     */
     private byte[] take(int atLeast) {
         byte[] b = buffers.poll();
-        return b == null || b.length < atLeast ? new byte[Math.max(atLeast, AggregateFormat.CHUNK)] : b;
+        return b == null || b.length < atLeast ? new byte[(int) Math.min(Integer.MAX_VALUE - 8, (atLeast + 0xFFFFL) & ~0xFFFFL)] : b;
     }
 
     /** The chunk's stored bytes, CRC-checked, at the start of a pooled buffer (give it back to {@link #buffers}). */

@@ -6,7 +6,10 @@ package io.veloc4j.levels.persistent;
  * <pre>
  * chunks                  every segment's raw stream (see {@link Layout}) cut into chunks of at
  *                         most CHUNK bytes, each encoded on its own by the segment's codec;
- *                         segment after segment
+ *                         segment after segment. Where chunks end is the writer's choice (the
+ *                         index lists each chunk's raw range): it also ends one where the next
+ *                         member's bytes begin once it holds 16 KiB, so a rank decodes little
+ *                         of the others' bytes
  * index                   int magic "VAGI", short format version, byte scheme, byte 0,
  *                         int segments, per segment: short key length, key (UTF-8), byte element
  *                         type, byte codec, int row length, long raw length, int chunks, per chunk:
@@ -27,7 +30,7 @@ final class AggregateFormat {
     static final int FOOTER_MAGIC = 0x47474156; // "VAGG"
     static final short VERSION = 2;
     static final int FOOTER = 32;
-    /** Raw bytes per chunk: large enough for zstd to find redundancy, small enough to restore one rank cheaply. */
+    /** Raw bytes per chunk at most: large enough for zstd to find redundancy, small enough to restore one rank cheaply. */
     static final int CHUNK = 4 << 20;
 
     private AggregateFormat() {

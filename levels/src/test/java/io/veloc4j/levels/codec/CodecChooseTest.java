@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.Random;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -115,5 +116,38 @@ class CodecChooseTest {
                 assertTrue(total <= Math.max(len, Codecs.SAMPLE_BYTES));
             }
         }
+    }
+
+    @Test
+    void theKeptTrialIsTheChosenCodecsEncodingOfTheSample() {
+        CodecCache cache = new CodecCache();
+        for (ElementType t : new ElementType[] {ElementType.FLOAT32, ElementType.FLOAT64, ElementType.INT32}) {
+            byte[] data = CodecTestData.smooth(t, 30_000 / t.width(), 100, 4);
+            byte[] keep = new byte[Codecs.trialBound(data.length)];
+            Codecs.Choice c = cache.choose(t, 100, 1, data, new int[][] {{0, data.length}}, keep);
+            assertTrue(c.encodedLength() > 0, t + ": one piece keeps its encoding");
+            assertSame(Codecs.choose(t, 100, data, 0, data.length, 1), c.kind(), t + ": same choice as without keeping");
+            Codec codec = Codecs.of(c.kind(), t, 100, 1);
+            byte[] again = new byte[codec.maxEncodedLength(data.length)];
+            assertEquals(codec.encode(data, 0, data.length, again, 0), c.encodedLength(), t + ": same length as encoding it");
+            byte[] back = new byte[data.length];
+            codec.decode(keep, 0, c.encodedLength(), back, 0, back.length);
+            assertArrayEquals(data, back, t + ": kept encoding decodes to the sample");
+            // several pieces: nothing kept
+            Codecs.Choice two = cache.choose(t, 100, 1, data, new int[][] {{0, 8000}, {16000, 8000}}, keep);
+            assertEquals(-1, two.encodedLength());
+        }
+    }
+
+    @Test
+    void sampleBudgetIsProportionalAndNeverExceedsTheVariable() {
+        for (long len : new long[] {0, 100, Codecs.MIN_SAMPLE_BYTES, 40_000, 272_000, 1L << 20, 100L << 20}) {
+            int b = Codecs.sampleBudget(len);
+            assertTrue(b <= len, len + ": budget " + b);
+            assertTrue(b <= Codecs.SAMPLE_BYTES, len + ": budget " + b);
+            assertTrue(b >= Math.min(len, Codecs.MIN_SAMPLE_BYTES), len + ": budget " + b);
+            assertTrue(b >= Math.min(len / 8, Codecs.SAMPLE_BYTES), len + ": budget " + b);
+        }
+        assertEquals(272_000 / 8, Codecs.sampleBudget(272_000));
     }
 }

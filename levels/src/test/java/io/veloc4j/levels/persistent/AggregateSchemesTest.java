@@ -211,4 +211,52 @@ class AggregateSchemesTest {
             assertTrue(read < size * 0.6, "rank " + r + " read " + read + " of the aggregate's " + size + " bytes");
         }
     }
+
+    /**
+     * Slabs like a domain-decomposed model's (tens of KiB per rank and variable): one rank's
+     * restore decodes little more than its own bytes, not its group's, because chunks end at
+     * member boundaries. With 4 MiB chunks every rank decoded all 8 ranks' bytes of each variable.
+     */
+    @Test
+    void oneRankOfEightWithSmallSlabsDecodesLittleMoreThanItsOwnBytes() throws Exception {
+        Path scratch = Files.createDirectories(tmp.resolve("scratch"));
+        List<AggregateWriter.Source> sources = new ArrayList<>();
+        List<RankFileInfo> files = new ArrayList<>();
+        for (int r = 0; r < 8; r++) {
+            float[] t = new float[48 * 192]; // 36 KiB: rows of a 2-D field
+            for (int i = 0; i < t.length; i++) {
+                t[i] = (float) (280 + 10 * Math.sin((r * 48 + i / 192) * 0.05) + Math.cos(i % 192 * 0.1));
+            }
+            double[] lat = new double[4096]; // 32 KiB
+            for (int i = 0; i < lat.length; i++) {
+                lat[i] = -90 + (r * 4096 + i) * 180.0 / 32768;
+            }
+            float[] mask = new float[1280]; // 5 KiB: small slabs share chunks
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = (i + r) % 7 == 0 ? 1f : 0f;
+            }
+            RankFileInfo f = rankFile(scratch, r, 8, List.of(
+                    new RankFileWriter.Entry(0, "t", new long[] {48, 192}, Region.of(t)),
+                    new RankFileWriter.Entry(1, "lat", new long[] {lat.length}, Region.of(lat)),
+                    new RankFileWriter.Entry(2, "mask", new long[] {mask.length}, Region.of(mask))));
+            files.add(f);
+            sources.add(source(f, r));
+        }
+        Path dir = tmp.resolve("p");
+        AggregateInfo info = writer.write(dir, Encoding.of(Scheme.AWARE_BLOCK, 1), 0, sources);
+        Path agg = dir.resolve(info.file());
+        long size = Files.size(agg);
+        for (int r : new int[] {0, 3, 7}) {
+            Path out = tmp.resolve("out-" + r);
+            long own = Files.size(files.get(r).path());
+            try (AggregateFile a = AggregateFile.open(agg);
+                 FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                a.extract(r, ch);
+                assertTrue(a.bytesDecoded() >= own, "rank " + r + " decoded " + a.bytesDecoded() + " < its " + own);
+                assertTrue(a.bytesDecoded() < 2 * own, "rank " + r + " decoded " + a.bytesDecoded() + " bytes for its " + own);
+                assertTrue(a.bytesRead() < size / 3, "rank " + r + " read " + a.bytesRead() + " of " + size);
+            }
+            assertArrayEquals(Files.readAllBytes(files.get(r).path()), Files.readAllBytes(out), "rank " + r);
+        }
+    }
 }
