@@ -144,7 +144,7 @@ class FlushTest {
     @Test
     void corruptAggregateChunkFallsBackToScratchThenToThePreviousVersion() throws Exception {
         VelocConfig cfg = config(2, "scratch_versions", "2");
-        int n = 2000;
+        int n = 1000; // 8 KB per rank: both ranks of a group share one chunk (chunks end at a rank only past 16 KiB)
         job(4, cfg, (v, c) -> {
             double[] h = new double[n];
             v.protect(0, "h", h);
