@@ -127,7 +127,7 @@ public final class ClusteringBench {
         List<String> notes = new ArrayList<>();
         boolean failed = false;
         Path work = RankFiles.scratch(o.tmp, "veloc4j-clustering-");
-        try (GroupRun runner = new GroupRun(o.level)) {
+        try (GroupRun runner = new GroupRun(o.level, true)) {
             System.out.printf("clustering: synthetic set: %d ranks x %d KiB (odd: zeros, even: (rank, 1234567) int32)%n",
                     o.syntheticRanks, o.syntheticKib);
             failed |= dataset(o, runner, work.resolve("synthetic"), "synthetic", synthetic(o.syntheticRanks, o.syntheticKib),
@@ -452,7 +452,8 @@ public final class ClusteringBench {
                         + "[min … max]; **cluster** = `BenefitEstimator.defaults().estimate(rank files)` → "
                         + "`Clustering.partition(benefit, G)`.\n");
         b.append("- Every grouping is written with `AggregateWriter` (agnostic with zstd, aware-block with auto; zstd level ")
-                .append(o.level).append(") and every rank is read back and compared byte for byte. Stored bytes = the sum of the "
+                .append(o.level).append("; a new writer per grouping, so no codec choice is remembered from another grouping) and every "
+                        + "rank is read back and compared byte for byte. Stored bytes = the sum of the "
                         + "group files. \"Cluster saves\" = (rank-wise − cluster) / rank-wise; positive means clustering "
                         + "stored less.\n");
         b.append("- Synthetic set: ").append(o.syntheticRanks).append(" ranks × ").append(o.syntheticKib)

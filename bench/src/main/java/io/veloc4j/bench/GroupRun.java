@@ -55,9 +55,21 @@ final class GroupRun implements AutoCloseable {
 
     private final ExecutorService pool;
     private final Thread poolThread;
-    private final AggregateWriter writer;
+    private final int level;
+    private final boolean freshWriters;
+    private AggregateWriter writer;
 
     GroupRun(int level) {
+        this(level, false);
+    }
+
+    /**
+     * @param freshWriters a new writer for every {@link #run}: no codec choices remembered from an
+     *                     earlier run (whose group g held other ranks) carry over
+     */
+    GroupRun(int level, boolean freshWriters) {
+        this.level = level;
+        this.freshWriters = freshWriters;
         AtomicReference<Thread> t = new AtomicReference<>();
         pool = Executors.newSingleThreadExecutor(r -> {
             Thread th = new Thread(r, "bench-codec");
@@ -113,6 +125,9 @@ final class GroupRun implements AutoCloseable {
             raw += f.bytes();
         }
         List<AggregateInfo> infos = new ArrayList<>();
+        if (freshWriters) {
+            writer = new AggregateWriter(pool, 1, level);
+        }
         try {
             // ---- compress
             long w0 = System.nanoTime();
