@@ -33,8 +33,8 @@ final class FileOutput implements AutoCloseable {
     }
 
     private final Path path;
-    private final FileChannel channel;
-    private final boolean direct;
+    private FileChannel channel;
+    private boolean direct;
     private final int align;
     private final ByteBuffer buffer;
     /** File offset of the buffer's first byte. */
@@ -144,7 +144,7 @@ final class FileOutput implements AutoCloseable {
             }
             writeBuffer();
         }
-        if (direct && channel.size() != length) {
+        if (channel.size() != length) { // the padding of the last block
             channel.truncate(length);
         }
         channel.force(true);
@@ -153,7 +153,20 @@ final class FileOutput implements AutoCloseable {
     private void writeBuffer() throws IOException {
         buffer.flip();
         int n = buffer.remaining();
-        FileIo.writeFully(channel, buffer, flushed);
+        try {
+            FileIo.writeFully(channel, buffer, flushed);
+        } catch (IOException e) {
+            if (!direct) {
+                throw e;
+            }
+            // a file system may take O_DIRECT at open and refuse the writes (EINVAL): go on buffered;
+            // a real error (full, read-only) fails again below and is reported
+            channel.close();
+            channel = FileChannel.open(path, StandardOpenOption.WRITE);
+            direct = false;
+            buffer.rewind();
+            FileIo.writeFully(channel, buffer, flushed);
+        }
         flushed += n;
         buffer.clear();
     }
