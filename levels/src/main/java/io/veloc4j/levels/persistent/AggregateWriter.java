@@ -95,16 +95,14 @@ public final class AggregateWriter {
         // unique: a rank that rewrites a version may have two writes of the same group in flight
         Path tmp = versionDir.resolve(name + "." + Long.toHexString(System.nanoTime()) + Thread.currentThread().getId() + ".tmp");
         List<RankFile> files = new ArrayList<>();
-        ByteBuffer buffer = outputBuffers.poll();
+        ByteBuffer pooled = outputBuffers.poll();
+        ByteBuffer buffer = pooled != null ? pooled : FileOutput.newBuffer();
         try {
             for (Source s : sources) {
                 files.add(opened(s));
             }
             Files.createDirectories(versionDir);
             AggregateInfo info;
-            if (buffer == null) {
-                buffer = FileOutput.newBuffer();
-            }
             try (FileOutput out = FileOutput.create(tmp, directIo, buffer)) {
                 info = scheme == Scheme.NONE ? copy(out, group, name, sources.get(0), files.get(0))
                         : aggregate(out, encoding, group, name, sources, files);
@@ -127,9 +125,7 @@ public final class AggregateWriter {
             for (RankFile f : files) {
                 FileIo.closeQuietly(f);
             }
-            if (buffer != null) {
-                outputBuffers.offer(buffer);
-            }
+            outputBuffers.offer(buffer);
         }
     }
 

@@ -85,15 +85,7 @@ final class FileOutput implements AutoCloseable {
     }
 
     void write(byte[] b, int off, int len) throws IOException {
-        int done = 0;
-        while (done < len) {
-            int n = Math.min(len - done, buffer.remaining());
-            buffer.put(b, off + done, n);
-            done += n;
-            if (!buffer.hasRemaining()) {
-                writeBuffer();
-            }
-        }
+        write(ByteBuffer.wrap(b, off, len));
     }
 
     void write(ByteBuffer src) throws IOException {
