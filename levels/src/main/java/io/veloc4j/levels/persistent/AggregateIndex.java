@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,41 +35,50 @@ record AggregateIndex(Scheme scheme, List<Segment> segments, List<Member> member
         return b.toString();
     }
 
+    /**
+     * The index in format {@link AggregateFormat#VERSION} (3): varints instead of fixed-width
+     * fields, chunk raw offsets left out (they are the running sum) and stored offsets written
+     * relative to where the previous chunk ended (one 0 byte when chunks are contiguous).
+     * Returns a flipped buffer of exactly the index bytes.
+     *
+     * @throws IllegalArgumentException if a field the format stores unsigned is negative, or a
+     *                                  chunk's raw offset is not the running sum: v3 could not say it
+     */
     ByteBuffer encode() {
-        List<byte[]> keys = segments.stream().map(s -> s.key().getBytes(StandardCharsets.UTF_8)).toList();
-        int size = 12;
-        for (int i = 0; i < segments.size(); i++) {
-            size += 2 + keys.get(i).length + 2 + 4 + 8 + 4 + segments.get(i).chunks().size() * 28;
-        }
-        size += 4;
-        for (List<Extent> ex : extents) {
-            size += 4 + 8 + 4 + 4 + ex.size() * 44;
-        }
-        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(AggregateFormat.INDEX_MAGIC).putShort(AggregateFormat.VERSION).put((byte) scheme.code()).put((byte) 0)
-                .putInt(segments.size());
-        for (int i = 0; i < segments.size(); i++) {
-            Segment s = segments.get(i);
-            b.putShort((short) keys.get(i).length).put(keys.get(i)).put((byte) s.type().code()).put((byte) s.codec().code())
-                    .putInt(s.rowLength()).putLong(s.length()).putInt(s.chunks().size());
+        Out o = new Out(256);
+        o.int32(AggregateFormat.INDEX_MAGIC).int16(AggregateFormat.VERSION).byte8(scheme.code()).byte8(0);
+        o.varint(segments.size());
+        long expected = 0;
+        for (Segment s : segments) {
+            byte[] key = s.key().getBytes(StandardCharsets.UTF_8);
+            o.varint(key.length).bytes(key).byte8(s.type().code()).byte8(s.codec().code());
+            o.varint(s.rowLength()).varint(s.length()).varint(s.chunks().size());
+            long at = 0;
             for (Chunk c : s.chunks()) {
-                b.putLong(c.rawOffset()).putInt(c.rawLength()).putLong(c.storedOffset()).putInt(c.storedLength()).putInt(c.crc());
+                if (c.rawOffset() != at) {
+                    throw new IllegalArgumentException("segment '" + s.key() + "': chunk at raw offset " + c.rawOffset()
+                            + " does not follow the previous one (" + at + ")");
+                }
+                at += c.rawLength();
+                o.varint(c.rawLength()).zvarint(c.storedOffset() - expected).varint(c.storedLength()).int32(c.crc());
+                expected = c.storedOffset() + c.storedLength();
             }
         }
-        b.putInt(members.size());
+        o.varint(members.size());
         for (int i = 0; i < members.size(); i++) {
             Member m = members.get(i);
-            b.putInt(m.rank()).putLong(m.rawLength()).putInt(m.rankFileCrc()).putInt(extents.get(i).size());
+            o.varint(m.rank()).varint(m.rawLength()).int32(m.rankFileCrc()).varint(extents.get(i).size());
             for (Extent e : extents.get(i)) {
-                b.putLong(e.fileOffset()).putLong(e.length()).putInt(e.segment()).putLong(e.segOffset()).putLong(e.block())
-                        .putLong(e.stride());
+                o.varint(e.fileOffset()).varint(e.length()).varint(e.segment()).varint(e.segOffset()).varint(e.block())
+                        .varint(e.stride());
             }
         }
-        return b.flip();
+        return o.buffer();
     }
 
     /**
-     * Parses an index whose CRC has been checked.
+     * Parses an index whose CRC has been checked: format version 3, or version 2 as written
+     * before it.
      *
      * @throws IllegalArgumentException or java.nio.BufferUnderflowException if malformed
      */
@@ -78,10 +88,87 @@ record AggregateIndex(Scheme scheme, List<Segment> segments, List<Member> member
             throw new IllegalArgumentException("bad index magic");
         }
         short version = b.getShort();
-        if (version != AggregateFormat.VERSION) {
-            throw new IllegalArgumentException("index format version " + version + " is not supported (expected "
-                    + AggregateFormat.VERSION + ")");
+        AggregateIndex index = switch (version) {
+            case AggregateFormat.VERSION -> decodeV3(b);
+            case 2 -> decodeV2(b);
+            default -> throw new IllegalArgumentException("index format version " + version + " is not supported (expected "
+                    + AggregateFormat.VERSION + " or 2)");
+        };
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException(b.remaining() + " bytes after the end of the index");
         }
+        return index;
+    }
+
+    private static AggregateIndex decodeV3(ByteBuffer b) {
+        In in = new In(b);
+        Scheme scheme = Scheme.ofCode(in.byte8("scheme"));
+        in.byte8("reserved byte");
+        // the least bytes one entry can take, so a corrupt count fails before anything is allocated
+        int n = in.count("segment count", 6);
+        List<Segment> segments = new ArrayList<>(n);
+        long expected = 0;
+        for (int i = 0; i < n; i++) {
+            String at = "segment " + i;
+            byte[] key = in.bytes(at + " key", in.count(at + " key length", 1));
+            ElementType type = ElementType.ofCode(in.byte8(at + " element type"));
+            CodecKind codec = codecFor(i, type, CodecKind.ofCode(in.byte8(at + " codec")));
+            int rowLength = in.int31(at + " row length");
+            long length = in.long63(at + " raw length");
+            int count = in.count(at + " chunk count", 7);
+            List<Chunk> chunks = new ArrayList<>(count);
+            long raw = 0;
+            for (int c = 0; c < count; c++) {
+                try {
+                    int rawLength = in.int31("raw length");
+                    // expected >= 0, so a sum that wraps comes out negative as well
+                    long storedOffset = expected + in.zvarint("stored offset");
+                    if (storedOffset < 0) {
+                        throw new IllegalArgumentException("stored offset " + storedOffset + " is negative or overflows");
+                    }
+                    int storedLength = in.int31("stored length");
+                    chunks.add(new Chunk(raw, rawLength, storedOffset, storedLength, in.int32("CRC")));
+                    raw += rawLength;
+                    expected = storedOffset + storedLength;
+                    if (expected < 0) {
+                        throw new IllegalArgumentException("stored bytes end past the largest file offset");
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw located(at + " chunk " + c, e);
+                }
+            }
+            if (raw != length) {
+                throw new IllegalArgumentException("segment " + i + " chunks hold " + raw + " bytes, not " + length);
+            }
+            segments.add(new Segment(new String(key, StandardCharsets.UTF_8), type, rowLength, codec, length, chunks));
+        }
+        int m = in.count("member count", 7);
+        List<Member> members = new ArrayList<>(m);
+        List<List<Extent>> extents = new ArrayList<>(m);
+        long raw = 0;
+        for (int i = 0; i < m; i++) {
+            String at = "member " + i;
+            int rank = in.int31(at + " rank");
+            long length = in.long63(at + " rank file length");
+            members.add(new Member(rank, raw, length, in.int32(at + " header CRC")));
+            raw = addChecked(raw, length, at + " rank file length");
+            int count = in.count(at + " extent count", 6);
+            List<Extent> ex = new ArrayList<>(count);
+            for (int e = 0; e < count; e++) {
+                try {
+                    ex.add(checkExtent(new Extent(in.long63("file offset"), in.long63("length"), in.int31("segment"),
+                            in.long63("segment offset"), in.long63("block"), in.long63("stride")), rank, length, segments));
+                } catch (IllegalArgumentException x) {
+                    throw located(at + " extent " + e, x);
+                }
+            }
+            extents.add(ex);
+        }
+        return new AggregateIndex(scheme, segments, members, extents);
+    }
+
+    /** Version 2: fixed-width fields, every chunk's raw offset and absolute stored offset written out. */
+    private static AggregateIndex decodeV2(ByteBuffer b) {
         Scheme scheme = Scheme.ofCode(b.get());
         b.get();
         int n = b.getInt();
@@ -90,10 +177,7 @@ record AggregateIndex(Scheme scheme, List<Segment> segments, List<Member> member
             byte[] key = new byte[Short.toUnsignedInt(b.getShort())];
             b.get(key);
             ElementType type = ElementType.ofCode(b.get());
-            CodecKind codec = CodecKind.ofCode(b.get());
-            if (!codec.appliesTo(type)) {
-                throw new IllegalArgumentException("segment " + i + ": codec " + codec.label() + " does not apply to " + type);
-            }
+            CodecKind codec = codecFor(i, type, CodecKind.ofCode(b.get()));
             int rowLength = b.getInt();
             long length = b.getLong();
             List<Chunk> chunks = new ArrayList<>();
@@ -122,17 +206,195 @@ record AggregateIndex(Scheme scheme, List<Segment> segments, List<Member> member
             raw += length;
             List<Extent> ex = new ArrayList<>();
             for (int e = b.getInt(); e > 0; e--) {
-                Extent x = new Extent(b.getLong(), b.getLong(), b.getInt(), b.getLong(), b.getLong(), b.getLong());
-                long lastBlock = x.fileOffset() + x.length();
-                long lastSeg = x.segOffset() + (x.blocks() - 1) * x.stride() + (x.length() - (x.blocks() - 1) * x.block());
-                if (x.segment() < 0 || x.segment() >= segments.size() || x.fileOffset() < 0 || lastBlock > length
-                        || x.segOffset() < 0 || lastSeg > segments.get(x.segment()).length()) {
-                    throw new IllegalArgumentException("extent of rank " + rank + " lies outside its file or segment");
-                }
-                ex.add(x);
+                ex.add(checkExtent(new Extent(b.getLong(), b.getLong(), b.getInt(), b.getLong(), b.getLong(), b.getLong()),
+                        rank, length, segments));
             }
             extents.add(ex);
         }
         return new AggregateIndex(scheme, segments, members, extents);
+    }
+
+    private static CodecKind codecFor(int segment, ElementType type, CodecKind codec) {
+        if (!codec.appliesTo(type)) {
+            throw new IllegalArgumentException("segment " + segment + ": codec " + codec.label() + " does not apply to " + type);
+        }
+        return codec;
+    }
+
+    /**
+     * The extent, if it lies inside its rank file and its segment.
+     * Exact arithmetic, so huge values cannot wrap around past the check.
+     */
+    private static Extent checkExtent(Extent x, int rank, long fileLength, List<Segment> segments) {
+        boolean inside;
+        try {
+            long lastBlock = Math.addExact(x.fileOffset(), x.length());
+            long full = x.blocks() - 1;
+            long lastSeg = Math.addExact(Math.addExact(x.segOffset(), Math.multiplyExact(full, x.stride())),
+                    x.length() - full * x.block());
+            inside = x.segment() >= 0 && x.segment() < segments.size() && x.fileOffset() >= 0 && lastBlock <= fileLength
+                    && x.segOffset() >= 0 && lastSeg <= segments.get(x.segment()).length();
+        } catch (ArithmeticException e) {
+            inside = false;
+        }
+        if (!inside) {
+            throw new IllegalArgumentException("extent of rank " + rank + " lies outside its file or segment");
+        }
+        return x;
+    }
+
+    /** The failure of a chunk or extent, prefixed with which one: names are built only on failure, not per entry. */
+    private static IllegalArgumentException located(String where, IllegalArgumentException e) {
+        return new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+
+    private static long addChecked(long a, long b, String what) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(what + ": total overflows");
+        }
+    }
+
+    /** Appends little-endian fields to a growing array. */
+    private static final class Out {
+        private byte[] buf;
+        private int n;
+
+        Out(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        private void ensure(int more) {
+            if (buf.length - n < more) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+            }
+        }
+
+        Out byte8(int v) {
+            ensure(1);
+            buf[n++] = (byte) v;
+            return this;
+        }
+
+        Out bytes(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, n, b.length);
+            n += b.length;
+            return this;
+        }
+
+        Out int16(int v) {
+            return byte8(v).byte8(v >> 8);
+        }
+
+        Out int32(int v) {
+            return byte8(v).byte8(v >> 8).byte8(v >> 16).byte8(v >> 24);
+        }
+
+        /** Unsigned LEB128; negative values are refused, since the reader takes them as corrupt. */
+        Out varint(long v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("index field is negative: " + v);
+            }
+            while (v >= 0x80) {
+                byte8((int) v | 0x80);
+                v >>>= 7;
+            }
+            return byte8((int) v);
+        }
+
+        /** Zigzag, so small negative values stay short too. */
+        Out zvarint(long v) {
+            long z = (v << 1) ^ (v >> 63);
+            while ((z & ~0x7FL) != 0) {
+                byte8((int) z | 0x80);
+                z >>>= 7;
+            }
+            return byte8((int) z);
+        }
+
+        ByteBuffer buffer() {
+            return ByteBuffer.wrap(Arrays.copyOf(buf, n)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    /** Reads v3 fields; every malformation is an IllegalArgumentException naming the field. */
+    private static final class In {
+        private final ByteBuffer b;
+
+        In(ByteBuffer b) {
+            this.b = b;
+        }
+
+        int byte8(String what) {
+            need(1, what);
+            return b.get() & 0xFF;
+        }
+
+        int int32(String what) {
+            need(4, what);
+            return b.getInt();
+        }
+
+        byte[] bytes(String what, int length) {
+            need(length, what);
+            byte[] out = new byte[length];
+            b.get(out);
+            return out;
+        }
+
+        private void need(int bytes, String what) {
+            if (b.remaining() < bytes) {
+                throw new IllegalArgumentException(what + ": the index ends early");
+            }
+        }
+
+        long varint(String what) {
+            long v = 0;
+            for (int shift = 0; ; shift += 7) {
+                int x = byte8(what);
+                // the 10th byte has room for bit 63 only
+                if (shift == 63 && x > 1) {
+                    throw new IllegalArgumentException(what + ": varint "
+                            + (x > 0x7F ? "longer than 10 bytes" : "overflows 64 bits"));
+                }
+                v |= (long) (x & 0x7F) << shift;
+                if (x < 0x80) {
+                    return v;
+                }
+            }
+        }
+
+        long zvarint(String what) {
+            long z = varint(what);
+            return (z >>> 1) ^ -(z & 1);
+        }
+
+        long long63(String what) {
+            long v = varint(what);
+            if (v < 0) {
+                throw new IllegalArgumentException(what + ": " + Long.toUnsignedString(v) + " is too large");
+            }
+            return v;
+        }
+
+        int int31(String what) {
+            long v = long63(what);
+            if (v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(what + ": " + v + " does not fit an int");
+            }
+            return (int) v;
+        }
+
+        /** A count of entries that take at least {@code minBytes} each: no more than the remaining bytes can hold. */
+        int count(String what, int minBytes) {
+            int v = int31(what);
+            if (v > b.remaining() / minBytes) {
+                throw new IllegalArgumentException(what + ": " + v + " is more than the remaining " + b.remaining()
+                        + " bytes can hold");
+            }
+            return v;
+        }
     }
 }

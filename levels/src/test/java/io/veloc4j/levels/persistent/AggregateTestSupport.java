@@ -69,7 +69,7 @@ final class AggregateTestSupport {
         }
     }
 
-    /** Parses footer and index per AggregateFormat's documentation (little-endian). */
+    /** Parses footer and index (version 3) per AggregateFormat's documentation (little-endian). */
     static Index index(Path aggregate) throws IOException {
         byte[] all = Files.readAllBytes(aggregate);
         ByteBuffer f = ByteBuffer.wrap(all, all.length - 32, 32).order(ByteOrder.LITTLE_ENDIAN);
@@ -77,37 +77,55 @@ final class AggregateTestSupport {
         int indexLength = f.getInt();
         ByteBuffer b = ByteBuffer.wrap(all, (int) indexOffset, indexLength).order(ByteOrder.LITTLE_ENDIAN);
         b.getInt();
-        b.getShort();
+        if (b.getShort() != 3) {
+            throw new IllegalStateException("this reader knows index version 3 only");
+        }
         int scheme = b.get();
         b.get();
         List<IndexSegment> segments = new ArrayList<>();
         List<IndexChunk> chunks = new ArrayList<>();
-        for (int s = 0, n = b.getInt(); s < n; s++) {
-            byte[] key = new byte[b.getShort()];
+        long expected = 0;
+        for (int s = 0, n = (int) varint(b); s < n; s++) {
+            byte[] key = new byte[(int) varint(b)];
             b.get(key);
             segments.add(new IndexSegment(new String(key, java.nio.charset.StandardCharsets.UTF_8), b.get(), b.get(),
-                    b.getInt(), b.getLong()));
-            for (int i = b.getInt(); i > 0; i--) {
-                long ro = b.getLong();
-                int rl = b.getInt();
-                long so = b.getLong();
-                int sl = b.getInt();
+                    (int) varint(b), varint(b)));
+            long ro = 0;
+            for (long i = varint(b); i > 0; i--) {
+                int rl = (int) varint(b);
+                long z = varint(b);
+                long so = expected + ((z >>> 1) ^ -(z & 1));
+                int sl = (int) varint(b);
                 b.getInt();
                 chunks.add(new IndexChunk(s, ro, rl, so, sl));
+                ro += rl;
+                expected = so + sl;
             }
         }
         List<IndexMember> members = new ArrayList<>();
-        for (int i = b.getInt(); i > 0; i--) {
-            int r = b.getInt();
-            long length = b.getLong();
+        for (long i = varint(b); i > 0; i--) {
+            int r = (int) varint(b);
+            long length = varint(b);
             b.getInt();
             List<IndexExtent> extents = new ArrayList<>();
-            for (int e = b.getInt(); e > 0; e--) {
-                extents.add(new IndexExtent(b.getLong(), b.getLong(), b.getInt(), b.getLong(), b.getLong(), b.getLong()));
+            for (long e = varint(b); e > 0; e--) {
+                extents.add(new IndexExtent(varint(b), varint(b), (int) varint(b), varint(b), varint(b), varint(b)));
             }
             members.add(new IndexMember(r, length, extents));
         }
         return new Index(scheme, segments, chunks, members);
+    }
+
+    /** Unsigned LEB128. */
+    private static long varint(ByteBuffer b) {
+        long v = 0;
+        for (int shift = 0; ; shift += 7) {
+            int x = b.get();
+            v |= (long) (x & 0x7F) << shift;
+            if (x >= 0) {
+                return v;
+            }
+        }
     }
 
     static RankFileInfo rankFile(Path dir, int rank, int size, List<RankFileWriter.Entry> entries) throws Exception {
