@@ -23,7 +23,7 @@ class ClusteringBenchTest {
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> run(String... extra) throws Exception {
         Path out = tmp.resolve("out");
-        List<String> args = new java.util.ArrayList<>(List.of("--synthetic-ranks", "8", "--synthetic-kib", "4", "--group-sizes",
+        List<String> args = new java.util.ArrayList<>(List.of("--synthetic-ranks", "8", "--synthetic-kib", "4,8", "--group-sizes",
                 "2,4", "--seeds", "2", "--out", out.toString(), "--tmp", Files.createDirectories(tmp.resolve("work")).toString()));
         args.addAll(List.of(extra));
         assertEquals(0, ClusteringBench.main(args.toArray(String[]::new)));
@@ -35,16 +35,18 @@ class ClusteringBenchTest {
     @Test
     void syntheticRowsForEveryGroupingAndRealSkippedWithoutData() throws Exception {
         List<Map<String, Object>> rows = run();
-        for (String g : List.of("2", "4")) {
-            for (String scheme : List.of("agnostic", "aware-block")) {
-                for (String grouping : List.of("rank-wise", "random", "cluster")) {
-                    Map<String, Object> r = rows.stream().filter(x -> "synthetic".equals(x.get("dataset"))
-                            && g.equals(String.valueOf(x.get("group_size"))) && scheme.equals(x.get("scheme"))
-                            && grouping.equals(x.get("grouping"))).findFirst().orElse(null);
-                    assertNotNull(r, g + " " + scheme + " " + grouping + " in " + rows);
-                    assertEquals("ok", r.get("status"), r.toString());
-                    assertTrue(((Number) r.get("stored_bytes")).longValue() > 0);
-                    assertNotNull(r.get("saving_vs_rank_wise_pct"));
+        for (String set : List.of("synthetic 4 KiB", "synthetic 8 KiB")) {
+            for (String g : List.of("2", "4")) {
+                for (String scheme : List.of("agnostic", "aware-block")) {
+                    for (String grouping : List.of("rank-wise", "random", "cluster")) {
+                        Map<String, Object> r = rows.stream().filter(x -> set.equals(x.get("dataset"))
+                                && g.equals(String.valueOf(x.get("group_size"))) && scheme.equals(x.get("scheme"))
+                                && grouping.equals(x.get("grouping"))).findFirst().orElse(null);
+                        assertNotNull(r, set + " " + g + " " + scheme + " " + grouping + " in " + rows);
+                        assertEquals("ok", r.get("status"), r.toString());
+                        assertTrue(((Number) r.get("stored_bytes")).longValue() > 0);
+                        assertNotNull(r.get("saving_vs_rank_wise_pct"));
+                    }
                 }
             }
         }

@@ -71,7 +71,8 @@ final class LorenzoCodec extends TransformCodec {
             int cap = Ranks.capacity(limit);
             int[] ids = s.ints(n);
             long[] values = s.values(limit);
-            int nd = width == 8
+            int nd = !Ranks.mayHaveFew(raw, off, n, width, limit, s.keys(Math.max(cap, Ranks.sampleTable(limit)))) ? -1
+                    : width == 8
                     ? Ranks.distinct64(raw, off, n, limit, ids, s.keys(cap), s.slots(cap), values)
                     : Ranks.distinct32(raw, off, n, limit, ids, s.keys(cap), values);
             if (nd > 0) {

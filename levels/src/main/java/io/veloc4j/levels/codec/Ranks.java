@@ -25,8 +25,93 @@ final class Ranks {
     private Ranks() {
     }
 
-    /** First hash table capacity: small enough for L1, grown (doubled) at load 1/2. */
+    /**
+     * Sampled elements with equal bits at different positions needed before the full scan: with
+     * at most {@code limit} distinct values among {@code n}, {@link #sampleSize} random picks hold
+     * about 12 such pairs or more whatever the distribution (birthday bound, Cauchy–Schwarz), while
+     * data whose values are all distinct, most floating-point fields, holds none.
+     */
+    static final int MIN_COLLISIONS = 4;
+
+    /** Picks for {@link #mayHaveFew}: about √(32 · limit), so the expected pairs are ≥ 12 when the transform applies. */
+    static int sampleSize(int limit) {
+        return (int) Math.ceil(Math.sqrt(32.0 * limit));
+    }
+
+    /**
+     * Whether the {@code n} elements of {@code width} bytes at {@code raw[off]} may have at most
+     * {@code limit} distinct values, judged from {@link #sampleSize} pseudo-random picks: false
+     * when fewer than {@link #MIN_COLLISIONS} pairs of picks at different positions hold equal
+     * bits. Costs a few hundred lookups where {@link #distinct32}'s own early exit needs 4096 on
+     * data that never repeats; a false "no" only forgoes the transform (rare: fewer than 4 pairs
+     * where about 12 are expected). {@code table} needs {@link #sampleTable}(limit) longs.
+     */
+    static boolean mayHaveFew(byte[] raw, int off, int n, int width, int limit, long[] table) {
+        int m = sampleSize(limit);
+        if (2 * m >= n) {
+            return true; // small chunk: the full scan is as cheap
+        }
+        int cap = sampleTable(limit);
+        int mask = cap - 1;
+        // entries: position + 1 in the low 32 bits, a 32-bit hash of the bits above; 0 = empty
+        java.util.Arrays.fill(table, 0, cap, 0L);
+        long state = 0x9E3779B97F4A7C15L ^ n;
+        int pairs = 0;
+        for (int k = 0; k < m; k++) {
+            state ^= state << 13;
+            state ^= state >>> 7;
+            state ^= state << 17;
+            int pos = (int) ((state >>> 33) % n);
+            long v = width == 8 ? (long) Kernels.I64.get(raw, off + 8 * pos) : (int) Kernels.I32.get(raw, off + 4 * pos);
+            long h = v * 0x9E3779B97F4A7C15L;
+            int tag = (int) (h >>> 32);
+            int i = (int) (h >>> 40) & mask;
+            while (true) {
+                long e = table[i];
+                if (e == 0) {
+                    table[i] = (long) tag << 32 | (pos + 1);
+                    break;
+                }
+                int at = (int) e - 1;
+                if ((int) (e >>> 32) == tag && at != pos && equal(raw, off, width, at, pos)) {
+                    if (++pairs >= MIN_COLLISIONS) {
+                        return true;
+                    }
+                    break;
+                }
+                if (at == pos) {
+                    break; // the same element picked twice says nothing
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        return false;
+    }
+
+    /** Table size for {@link #mayHaveFew}: a power of two at least 4 × the picks. */
+    static int sampleTable(int limit) {
+        return Integer.highestOneBit(sampleSize(limit) * 4 - 1) << 1;
+    }
+
+    private static boolean equal(byte[] raw, int off, int width, int a, int b) {
+        return width == 8 ? (long) Kernels.I64.get(raw, off + 8 * a) == (long) Kernels.I64.get(raw, off + 8 * b)
+                : (int) Kernels.I32.get(raw, off + 4 * a) == (int) Kernels.I32.get(raw, off + 4 * b);
+    }
+
+    /** Smallest hash table capacity. */
     static final int FIRST_CAPACITY = 1024;
+
+    /**
+     * Largest first capacity: the table starts at its final size up to this (growing it on the way,
+     * rehashing at every doubling, cost as much as the scan itself), and doubles beyond it only for
+     * the rare chunk with this many distinct values.
+     */
+    static final int MAX_FIRST_CAPACITY = 1 << 14;
+
+    /** Capacity the scan starts with for up to {@code limit} distinct values. */
+    static int firstCapacity(int limit) {
+        return Math.min(capacity(limit), MAX_FIRST_CAPACITY);
+    }
 
     /** Hash table capacity for up to {@code limit} distinct values: a power of two, load ≤ 1/2. */
     static int capacity(int limit) {
@@ -41,13 +126,15 @@ final class Ranks {
      * {@link #capacity}(limit) long) is the hash table: entries pattern &lt;&lt; 32 | id + 1, 0 empty.
      */
     static int distinct32(byte[] raw, int off, int n, int limit, int[] ids, long[] table, long[] values) {
-        int cap = FIRST_CAPACITY;
+        int cap = firstCapacity(limit);
         int hmask = cap - 1;
         int shift = 32 - Integer.numberOfTrailingZeros(cap);
         int grow = cap >>> 1;
         Arrays.fill(table, 0, cap, 0L);
         int nd = 0;
         int checkpoint = PROBE;
+        int last = 0;
+        int lastId = 0;
         for (int i = 0; i < n; i++) {
             if (i == checkpoint) {
                 if (hopeless(i, nd)) {
@@ -56,6 +143,10 @@ final class Ranks {
                 checkpoint <<= 1;
             }
             int v = (int) Kernels.I32.get(raw, off + 4 * i);
+            if (v == last && i > 0) {
+                ids[i] = lastId; // runs are common where values are few: skip the lookup
+                continue;
+            }
             int id;
             int h = (v * 0x9E3779B9) >>> shift;
             while (true) {
@@ -92,6 +183,8 @@ final class Ranks {
                 h = (h + 1) & hmask;
             }
             ids[i] = id;
+            last = v;
+            lastId = id;
         }
         return nd;
     }
@@ -101,13 +194,15 @@ final class Ranks {
      * {@link #capacity}(limit) each) are the hash table, slot id + 1, 0 empty.
      */
     static int distinct64(byte[] raw, int off, int n, int limit, int[] ids, long[] keys, int[] slots, long[] values) {
-        int cap = FIRST_CAPACITY;
+        int cap = firstCapacity(limit);
         int hmask = cap - 1;
         int shift = 64 - Integer.numberOfTrailingZeros(cap);
         int grow = cap >>> 1;
         Arrays.fill(slots, 0, cap, 0);
         int nd = 0;
         int checkpoint = PROBE;
+        long last = 0;
+        int lastId = 0;
         for (int i = 0; i < n; i++) {
             if (i == checkpoint) {
                 if (hopeless(i, nd)) {
@@ -116,6 +211,10 @@ final class Ranks {
                 checkpoint <<= 1;
             }
             long v = (long) Kernels.I64.get(raw, off + 8 * i);
+            if (v == last && i > 0) {
+                ids[i] = lastId;
+                continue;
+            }
             int id;
             int h = (int) ((v * 0x9E3779B97F4A7C15L) >>> shift);
             while (true) {
@@ -153,6 +252,8 @@ final class Ranks {
                 h = (h + 1) & hmask;
             }
             ids[i] = id;
+            last = v;
+            lastId = id;
         }
         return nd;
     }
