@@ -45,6 +45,19 @@ final class Args {
         }
     }
 
+    /** A comma-separated list of integers, e.g. {@code --group-sizes 4,8}. */
+    List<Integer> intsOpt(String name, String dflt) {
+        List<Integer> out = new ArrayList<>();
+        for (String v : opt(name, dflt).split(",")) {
+            try {
+                out.add(Integer.parseInt(v.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(program + ": " + name + " '" + v + "' is not an integer");
+            }
+        }
+        return out;
+    }
+
     Path pathOpt(String name, Path dflt) {
         String v = opt(name, null);
         return v == null ? dflt : Path.of(v).toAbsolutePath();

@@ -83,8 +83,8 @@ public final class ClusteringBench {
                 return 0;
             }
             Path out = a.pathOpt("--out", BenchMain.resultsDir());
-            List<Integer> sizes = ints("--group-sizes", a.opt("--group-sizes", "4,8"));
-            List<Integer> kibs = ints("--synthetic-kib", a.opt("--synthetic-kib", "1024,16384"));
+            List<Integer> sizes = a.intsOpt("--group-sizes", "4,8");
+            List<Integer> kibs = a.intsOpt("--synthetic-kib", "1024,16384");
             o = new Options(a.pathOpt("--data", null), a.intOpt("--ranks", 16), a.intOpt("--synthetic-ranks", 32),
                     kibs, sizes, a.intOpt("--seeds", 5), a.intOpt("--level", 1),
                     a.pathOpt("--json", out.resolve("clustering.json")), out, a.pathOpt("--tmp", null));
@@ -100,18 +100,6 @@ public final class ClusteringBench {
             return 2;
         }
         return run(o, String.join(" ", argv));
-    }
-
-    private static List<Integer> ints(String option, String list) {
-        List<Integer> out = new ArrayList<>();
-        for (String s : list.split(",")) {
-            try {
-                out.add(Integer.parseInt(s.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bench clustering: " + option + " '" + s + "' is not an integer");
-            }
-        }
-        return out;
     }
 
     /** "1 MiB" for 1024, "512 KiB" for 512. */

@@ -54,7 +54,7 @@ final class Ranks {
         int cap = sampleTable(limit);
         int mask = cap - 1;
         // entries: position + 1 in the low 32 bits, a 32-bit hash of the bits above; 0 = empty
-        java.util.Arrays.fill(table, 0, cap, 0L);
+        Arrays.fill(table, 0, cap, 0L);
         long state = 0x9E3779B97F4A7C15L ^ n;
         int pairs = 0;
         for (int k = 0; k < m; k++) {
