@@ -47,6 +47,8 @@ public final class CompressionBench {
         final List<Double> compressWall = new ArrayList<>();
         final List<Double> decompressCpu = new ArrayList<>();
         final List<Double> decompressWall = new ArrayList<>();
+        /** Decoding every chunk in memory (no file written); engine rows of aware/agnostic schemes only. */
+        final List<Double> decodeInMemoryCpu = new ArrayList<>();
         Object autoCodecs;
         Double cliStartMs;
 
@@ -78,6 +80,7 @@ public final class CompressionBench {
             m.put("ratio", round(ratio(), 4));
             m.put("compress_MBps_per_core", round(mbps(compressCpu), 2));
             m.put("decompress_MBps_per_core", round(mbps(decompressCpu), 2));
+            m.put("decode_in_memory_MBps_per_core", round(mbps(decodeInMemoryCpu), 2));
             m.put("status", status);
             if (note != null) {
                 m.put(status.equals("skipped") ? "skipped" : "note", note);
@@ -90,6 +93,7 @@ public final class CompressionBench {
             m.put("compress_wall_s", roundAll(compressWall));
             m.put("decompress_cpu_s", roundAll(decompressCpu));
             m.put("decompress_wall_s", roundAll(decompressWall));
+            m.put("decode_in_memory_cpu_s", roundAll(decodeInMemoryCpu));
             if (autoCodecs != null) {
                 m.put("auto_codecs", autoCodecs);
             }
@@ -120,7 +124,8 @@ public final class CompressionBench {
                 engine's AggregateWriter (one codec thread), every rank is extracted again (AggregateFile) and
                 compared byte for byte. Rows: none (baseline: copies); agnostic, agnostic-block with zstd (the
                 group is an untyped byte stream: no other codec applies); aware, aware-block with every codec
-                that applies to some variable of the data, and auto. References: zstd -3 and -19 (CLI, one
+                that applies to some variable of the data, and auto; each also decoded in memory (no files
+                written). References: zstd at the engine's level in memory (zstd-jni), zstd -3 and -19 (CLI, one
                 thread) on each group's concatenated rank files; fpzip (CLI, lossless) on each whole array.
                 ratio = raw bytes / stored bytes; MB/s per core = raw MB (10^6 B) / CPU seconds of the threads
                 doing the work (median over reps); wall-clock MB/s are in the JSON.
@@ -128,7 +133,7 @@ public final class CompressionBench {
                   --ranks N        ranks to split the data over (required)
                   --group-size G   ranks per group (default 8)
                   --level L        zstd level of the engine's codecs (default 1, the config default)
-                  --reps R         timed reps per row, after one untimed warm-up pass (default 3)
+                  --reps R         timed reps per row, interleaved across rows, after one untimed warm-up pass (default 3)
                   --json FILE      rows (default <out>/compression.json)
                   --out DIR        where the JSON, compression-ratio.png, compression-speed.png and
                                    README-compression.md go (default bench/results)
@@ -226,8 +231,22 @@ public final class CompressionBench {
         }
         notes.forEach(n -> System.out.println("compression: " + n));
 
-        // ---- engine rows
+        // ---- engine rows, and zstd in memory as their reference. The reps are interleaved (rep 1 of
+        // every row, then rep 2 …): this machine's speed drifts by a quarter over minutes, and rows
+        // timed minutes apart would compare the drift, not the codecs.
         List<Row> rows = new ArrayList<>();
+        List<Rep> runs = new ArrayList<>();
+        for (Encoding e : encodings) {
+            Row row = new Row(e.scheme().label(), e.scheme() == Scheme.NONE ? "-" : e.codecLabel());
+            row.rawBytes = raw;
+            rows.add(row);
+            runs.add(null);
+        }
+        Row zstdMem = new Row("ref:zstd-" + o.level + "-mem", "zstd-jni");
+        zstdMem.rawBytes = raw;
+        zstdMem.note = "zstd level " + o.level + " (zstd-jni, one frame per group's concatenated rank files) in memory: "
+                + "the entropy coder alone, no I/O";
+        rows.add(zstdMem);
         boolean failed = false;
         try (GroupRun runner = new GroupRun(o.level)) {
             try {
@@ -235,30 +254,44 @@ public final class CompressionBench {
             } catch (LevelException | RuntimeException e) {
                 // the row itself reports it
             }
-            for (Encoding e : encodings) {
-                Row row = new Row(e.scheme().label(), e.scheme() == Scheme.NONE ? "-" : e.codecLabel());
-                row.rawBytes = raw;
-                System.out.printf("compression: %-15s %-8s", row.scheme, row.codec);
-                try {
-                    for (int rep = 0; rep < o.reps; rep++) {
-                        GroupRun.Result r = runner.run(work, e, groups, files);
-                        row.storedBytes = r.storedBytes();
-                        row.compressCpu.add(r.compressCpuNs() / 1e9);
-                        row.compressWall.add(r.compressWallNs() / 1e9);
-                        row.decompressCpu.add(r.decompressCpuNs() / 1e9);
-                        row.decompressWall.add(r.decompressWallNs() / 1e9);
-                        if (e.auto() && GroupRun.reportsCodecs()) {
-                            row.autoCodecs = r.codecs();
-                        }
+            for (int i = 0; i < encodings.size(); i++) {
+                Encoding e = encodings.get(i);
+                Row row = rows.get(i);
+                runs.set(i, () -> {
+                    GroupRun.Result r = runner.run(work, e, groups, files);
+                    row.storedBytes = r.storedBytes();
+                    row.compressCpu.add(r.compressCpuNs() / 1e9);
+                    row.compressWall.add(r.compressWallNs() / 1e9);
+                    row.decompressCpu.add(r.decompressCpuNs() / 1e9);
+                    row.decompressWall.add(r.decompressWallNs() / 1e9);
+                    if (r.decodeInMemoryCpuNs() >= 0) {
+                        row.decodeInMemoryCpu.add(r.decodeInMemoryCpuNs() / 1e9);
                     }
-                    System.out.printf(" ratio %7.3f  %s%n", row.ratio(), "verified bit-exact");
-                } catch (LevelException | IOException | RuntimeException x) {
-                    row.status = "failed";
-                    row.note = x instanceof GroupRun.NotBitExact ? "NOT BIT-EXACT: " + x.getMessage() : String.valueOf(x);
-                    failed = true;
-                    System.out.printf(" FAILED: %s%n", row.note);
+                    if (e.auto() && GroupRun.reportsCodecs()) {
+                        row.autoCodecs = r.codecs();
+                    }
+                });
+            }
+            ZstdInMemory zm = new ZstdInMemory(groups, files, o.level);
+            runs.add(() -> zm.run(zstdMem));
+            for (int rep = 0; rep < o.reps; rep++) {
+                System.out.printf("compression: rep %d of %d%n", rep + 1, o.reps);
+                for (int i = 0; i < rows.size(); i++) {
+                    Row row = rows.get(i);
+                    if (!row.ok()) {
+                        continue;
+                    }
+                    System.out.printf("compression: %-15s %-8s", row.scheme, row.codec);
+                    try {
+                        runs.get(i).run();
+                        System.out.printf(" ratio %7.3f  %s%n", row.ratio(), "verified bit-exact");
+                    } catch (LevelException | IOException | RuntimeException x) {
+                        row.status = "failed";
+                        row.note = x instanceof GroupRun.NotBitExact ? "NOT BIT-EXACT: " + x.getMessage() : String.valueOf(x);
+                        failed = true;
+                        System.out.printf(" FAILED: %s%n", row.note);
+                    }
                 }
-                rows.add(row);
             }
         }
 
@@ -304,6 +337,66 @@ public final class CompressionBench {
             groups.add(g);
         }
         return groups;
+    }
+
+    /** One timed rep of a row. */
+    private interface Rep {
+        void run() throws LevelException, IOException;
+    }
+
+    /**
+     * zstd at the engine's level through zstd-jni on each group's concatenated rank files, held in
+     * memory (one frame per group, one thread): what the entropy coder alone costs on this machine.
+     */
+    private static final class ZstdInMemory {
+        private final List<byte[]> cats = new ArrayList<>();
+        private final int level;
+
+        ZstdInMemory(List<int[]> groups, List<RankFileInfo> files, int level) throws IOException {
+            this.level = level;
+            for (int[] g : groups) {
+                java.io.ByteArrayOutputStream cat = new java.io.ByteArrayOutputStream();
+                for (int r : g) {
+                    cat.write(Files.readAllBytes(files.get(r).path()));
+                }
+                cats.add(cat.toByteArray());
+            }
+        }
+
+        void run(Row row) throws IOException {
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            boolean cpu = mx.isCurrentThreadCpuTimeSupported();
+            List<byte[]> packed = new ArrayList<>();
+            long[] t = new long[4];
+            long stored = 0;
+            try (com.github.luben.zstd.ZstdCompressCtx c = new com.github.luben.zstd.ZstdCompressCtx();
+                 com.github.luben.zstd.ZstdDecompressCtx d = new com.github.luben.zstd.ZstdDecompressCtx()) {
+                c.setLevel(level);
+                long w = System.nanoTime();
+                long u = cpu ? mx.getCurrentThreadCpuTime() : -1;
+                for (byte[] cat : cats) {
+                    packed.add(c.compress(cat));
+                }
+                t[0] = cpu ? mx.getCurrentThreadCpuTime() - u : -1;
+                t[1] = System.nanoTime() - w;
+                List<byte[]> back = new ArrayList<>();
+                w = System.nanoTime();
+                u = cpu ? mx.getCurrentThreadCpuTime() : -1;
+                for (int i = 0; i < packed.size(); i++) {
+                    back.add(d.decompress(packed.get(i), cats.get(i).length));
+                }
+                t[2] = cpu ? mx.getCurrentThreadCpuTime() - u : -1;
+                t[3] = System.nanoTime() - w;
+                for (int i = 0; i < cats.size(); i++) {
+                    if (!java.util.Arrays.equals(cats.get(i), back.get(i))) {
+                        throw new IOException(row.scheme + ": group " + i + " does not round-trip bit-exact");
+                    }
+                    stored += packed.get(i).length;
+                }
+            }
+            row.storedBytes = stored;
+            addTimes(row, t);
+        }
     }
 
     // ----------------------------------------------------------------------------- references
@@ -479,25 +572,28 @@ public final class CompressionBench {
     static String table(List<Row> rows, boolean markdown) {
         StringBuilder b = new StringBuilder();
         if (markdown) {
-            b.append("| scheme | codec | ratio | compress MB/s/core | decompress MB/s/core | stored bytes | note |\n");
-            b.append("|---|---|---:|---:|---:|---:|---|\n");
+            b.append("| scheme | codec | ratio | compress MB/s/core | decompress MB/s/core | decode in memory MB/s/core "
+                    + "| stored bytes | note |\n");
+            b.append("|---|---|---:|---:|---:|---:|---:|---|\n");
         } else {
-            b.append(String.format("%-15s %-14s %8s %19s %21s %14s%n", "scheme", "codec", "ratio", "compress MB/s/core",
-                    "decompress MB/s/core", "stored bytes"));
+            b.append(String.format("%-15s %-14s %8s %19s %21s %27s %14s%n", "scheme", "codec", "ratio", "compress MB/s/core",
+                    "decompress MB/s/core", "decode in memory MB/s/core", "stored bytes"));
         }
         for (Row r : rows) {
             String ratio = r.ok() ? String.format(Locale.ROOT, "%.3f", r.ratio()) : "-";
             String c = r.ok() ? String.format(Locale.ROOT, "%.1f", r.mbps(r.compressCpu)) : "-";
             String d = r.ok() ? String.format(Locale.ROOT, "%.1f", r.mbps(r.decompressCpu)) : "-";
+            String m = r.ok() && !r.decodeInMemoryCpu.isEmpty() ? String.format(Locale.ROOT, "%.1f", r.mbps(r.decodeInMemoryCpu)) : "-";
             String stored = r.ok() ? String.format(Locale.ROOT, "%,d", r.storedBytes) : "-";
             String note = r.ok() ? (r.scheme.startsWith("ref:") && r.note != null ? r.note : "")
                     : r.status + ": " + r.note;
             if (markdown) {
                 b.append("| ").append(r.scheme).append(" | ").append(r.codec).append(" | ").append(ratio).append(" | ").append(c)
-                        .append(" | ").append(d).append(" | ").append(stored).append(" | ").append(note.replace("|", "\\|"))
+                        .append(" | ").append(d).append(" | ").append(m).append(" | ").append(stored).append(" | ")
+                        .append(note.replace("|", "\\|"))
                         .append(" |\n");
             } else {
-                b.append(String.format("%-15s %-14s %8s %19s %21s %14s%s%n", r.scheme, r.codec, ratio, c, d, stored,
+                b.append(String.format("%-15s %-14s %8s %19s %21s %27s %14s%s%n", r.scheme, r.codec, ratio, c, d, m, stored,
                         r.ok() ? "" : "  " + note));
             }
         }
@@ -542,12 +638,14 @@ public final class CompressionBench {
         double[] ratio = new double[rows.size()];
         double[] comp = new double[rows.size()];
         double[] decomp = new double[rows.size()];
+        double[] inMemory = new double[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             cats.add(r.scheme.startsWith("ref:") ? r.scheme : r.scheme + " / " + r.codec);
             ratio[i] = r.ratio();
             comp[i] = r.mbps(r.compressCpu);
             decomp[i] = r.mbps(r.decompressCpu);
+            inMemory[i] = r.mbps(r.decodeInMemoryCpu);
         }
         String sub = String.format(" (%d ranks, G=%d, level %d)", o.ranks, o.groupSize, o.level);
         try {
@@ -557,6 +655,7 @@ public final class CompressionBench {
             LinkedHashMap<String, double[]> sp = new LinkedHashMap<>();
             sp.put("compress", comp);
             sp.put("decompress", decomp);
+            sp.put("decode in memory", inMemory);
             BarCharts.bars(speedPng, "Speed per core by scheme / codec" + sub, "MB/s per core (raw bytes)", cats, sp, "0");
             System.out.println("compression: plots in " + ratioPng + ", " + speedPng);
         } catch (IOException | RuntimeException | Error e) {
@@ -594,6 +693,14 @@ public final class CompressionBench {
         b.append("- MB/s per core = raw MB (10^6 B) / CPU seconds of the writing thread plus the codec thread (decompression: "
                 + "the extracting thread). Compression includes the writer's CRC check of the rank files and its fsync. "
                 + "Wall-clock figures are in the JSON (`*_MBps_wall`).\n");
+        b.append("- Decode in memory: `AggregateFile.scrub` on every group file, which reads and decodes every chunk and "
+                + "checks both checksums but writes nothing; CPU time of the calling thread. Decompression minus this is "
+                + "the cost of writing the restored rank files.\n");
+        b.append("- Reps are interleaved (rep 1 of every row, then rep 2, …) so that all rows see the same drift of the "
+                + "machine's speed.\n");
+        b.append("- `ref:zstd-").append(o.level).append("-mem`: zstd at the engine's level through zstd-jni, one frame per group's "
+                + "concatenated rank files in memory, CPU time of the thread: the entropy coder alone on this machine, "
+                + "no transform and no I/O.\n");
         b.append("- References: zstd CLI (`-T1`) on each group's concatenated rank files; fpzip CLI (lossless) on each whole "
                 + "original array, with ratio against the arrays' bytes. Both round trips are checked bit-exact. Their CPU "
                 + "time is the program's user + system time per call (bash `time`, 1 ms resolution, program start "

@@ -43,11 +43,12 @@ final class GroupRun implements AutoCloseable {
     }
 
     /**
+     * @param decodeInMemoryCpuNs CPU time of decoding every chunk in memory ({@code AggregateFile.scrub}); -1 for scheme none
      * @param codecs what each group's AggregateInfo reports as its codecs (its {@code codecs()}
      *               accessor, if the engine has one; else empty)
      */
     record Result(long rawBytes, long storedBytes, long compressCpuNs, long compressWallNs, long decompressCpuNs,
-                  long decompressWallNs, List<AggregateInfo> infos, List<Object> codecs) {
+                  long decompressWallNs, long decodeInMemoryCpuNs, List<AggregateInfo> infos, List<Object> codecs) {
     }
 
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -175,6 +176,22 @@ final class GroupRun implements AutoCloseable {
             long c3 = cpu();
             long w3 = System.nanoTime();
 
+            // ---- decode in memory (AggregateFile.scrub: every chunk decoded, nothing written)
+            long decodeInMemory = -1;
+            if (encoding.scheme() != Scheme.NONE) {
+                long c4 = cpu();
+                for (AggregateInfo info : infos) {
+                    try (AggregateFile a = AggregateFile.open(agg.resolve(info.file()))) {
+                        long decoded = a.scrub();
+                        if (decoded != info.rawBytes()) {
+                            throw new NotBitExact(info.file() + " decodes to " + decoded + " bytes in memory, AggregateInfo says "
+                                    + info.rawBytes());
+                        }
+                    }
+                }
+                decodeInMemory = cpu() - c4;
+            }
+
             // ---- verify (untimed)
             long stored = verify(encoding, groups, files, agg, ext, infos);
             List<Object> codecs = new ArrayList<>();
@@ -183,7 +200,7 @@ final class GroupRun implements AutoCloseable {
                     codecs.add(codecsOf(i));
                 }
             }
-            return new Result(raw, stored, c1 - c0, w1 - w0, c3 - c2, w3 - w2, infos, codecs);
+            return new Result(raw, stored, c1 - c0, w1 - w0, c3 - c2, w3 - w2, decodeInMemory, infos, codecs);
         } finally {
             Demo.deleteTree(agg);
             Demo.deleteTree(ext);

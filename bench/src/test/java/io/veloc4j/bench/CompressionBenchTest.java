@@ -74,6 +74,9 @@ class CompressionBenchTest {
             assertEquals(2L, ((Number) r.get("groups")).longValue());
             if (scheme.equals("none")) {
                 assertEquals(1.0, ratio, 0.0);
+                assertEquals(null, r.get("decode_in_memory_MBps_per_core"), "none has nothing to decode");
+            } else {
+                assertTrue(((Number) r.get("decode_in_memory_MBps_per_core")).doubleValue() > 0, r.toString());
             }
         }
         Set<String> want = new HashSet<>(List.of("none/-", "agnostic/zstd", "agnostic-block/zstd"));
@@ -88,6 +91,13 @@ class CompressionBenchTest {
         assertFalse(keys.contains("aware/delta"), "delta applies to no float variable");
         assertFalse(keys.contains("agnostic/shuffle"), "agnostic streams are untyped: zstd only");
 
+        // the in-memory zstd reference runs on the same rank files as the engine rows
+        Map<String, Object> mem = rows.stream().filter(x -> "ref:zstd-1-mem".equals(x.get("scheme"))).findFirst().orElseThrow();
+        assertEquals("ok", mem.get("status"), mem.toString());
+        assertEquals(raw, ((Number) mem.get("raw_bytes")).longValue());
+        assertTrue(((Number) mem.get("ratio")).doubleValue() > 1, mem.toString());
+        assertTrue(((Number) mem.get("compress_MBps_per_core")).doubleValue() > 0, mem.toString());
+        assertTrue(((Number) mem.get("decompress_MBps_per_core")).doubleValue() > 0, mem.toString());
         for (String ref : List.of("ref:zstd-3", "ref:zstd-19", "ref:fpzip")) {
             Map<String, Object> r = rows.stream().filter(x -> ref.equals(x.get("scheme"))).findFirst().orElse(null);
             assertNotNull(r, ref);
@@ -107,6 +117,10 @@ class CompressionBenchTest {
     void missingReferenceProgramsAreSkippedNotFatal() throws Exception {
         List<Map<String, Object>> rows = run(data(), "--zstd", tmp.resolve("no-zstd").toString(),
                 "--fpzip", tmp.resolve("no-fpzip").toString());
+        // zstd-jni in memory needs no program: it runs even so
+        Map<String, Object> mem = rows.stream().filter(x -> "ref:zstd-1-mem".equals(x.get("scheme"))).findFirst().orElseThrow();
+        assertEquals("ok", mem.get("status"), mem.toString());
+        assertTrue(((Number) mem.get("ratio")).doubleValue() > 1, mem.toString());
         for (String ref : List.of("ref:zstd-3", "ref:zstd-19", "ref:fpzip")) {
             Map<String, Object> r = rows.stream().filter(x -> ref.equals(x.get("scheme"))).findFirst().orElseThrow();
             assertEquals("skipped", r.get("status"), r.toString());

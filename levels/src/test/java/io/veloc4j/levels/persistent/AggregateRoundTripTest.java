@@ -181,6 +181,11 @@ class AggregateRoundTripTest {
         assertEquals(2, index.chunks().size());
         AggregateTestSupport.IndexChunk first = index.chunks().get(0);
         flipByte(agg, first.storedOffset() + first.storedLength() / 2);
+        try (AggregateFile a = AggregateFile.open(agg)) {
+            LevelException s = assertThrows(LevelException.class, a::scrub);
+            assertInstanceOf(CorruptCheckpointException.class, s, s.getMessage());
+            assertTrue(s.getMessage().contains(agg.toString()), s.getMessage());
+        }
 
         int damaged = 0;
         int intact = 0;

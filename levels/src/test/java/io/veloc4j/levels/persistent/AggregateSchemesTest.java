@@ -162,6 +162,14 @@ class AggregateSchemesTest {
                 back.verify();
             }
         }
+        long raw = 0;
+        for (RankFileInfo f : files) {
+            raw += Files.size(f.path());
+        }
+        try (AggregateFile a = AggregateFile.open(dir.resolve(info.file()))) {
+            assertEquals(raw, a.scrub(), "scrub decodes every rank's bytes once");
+            assertEquals(raw, a.bytesDecoded());
+        }
     }
 
     @Test
