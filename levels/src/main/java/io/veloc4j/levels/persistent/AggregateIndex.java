@@ -229,7 +229,7 @@ record AggregateIndex(Scheme scheme, List<Segment> segments, List<Member> member
         boolean inside;
         try {
             long lastBlock = Math.addExact(x.fileOffset(), x.length());
-            long full = x.blocks() - 1;
+            long full = Math.max(0, x.blocks() - 1); // an empty extent has no block: it ends where it starts
             long lastSeg = Math.addExact(Math.addExact(x.segOffset(), Math.multiplyExact(full, x.stride())),
                     x.length() - full * x.block());
             inside = x.segment() >= 0 && x.segment() < segments.size() && x.fileOffset() >= 0 && lastBlock <= fileLength

@@ -362,6 +362,18 @@ class AggregateIndexTest {
         assertMessage("segment 0 chunks hold 10 bytes, not 11", sum.toByteArray());
     }
 
+    /** An empty variable's extent may sit at the very end of its segment (or of its rank file): it is inside. */
+    @Test
+    void anEmptyExtentAtTheEndOfItsSegmentAndFileIsInside() {
+        AggregateIndex x = index(Scheme.AWARE, List.of(new Segment("v|float64|1", ElementType.FLOAT64, 0, CodecKind.SHUFFLE, 64,
+                chunks(0, 64, 20))), new M(0, 64, 0, List.of(Extent.contiguous(0, 64, 0, 0), Extent.contiguous(64, 0, 0, 64))));
+        assertEquals(x, AggregateIndex.decode(x.encode()));
+        assertEquals(x, decode(encodeV2(x)));
+        AggregateIndex past = index(Scheme.AWARE, List.of(new Segment("v|float64|1", ElementType.FLOAT64, 0, CodecKind.SHUFFLE, 64,
+                chunks(0, 64, 20))), new M(0, 64, 0, List.of(Extent.contiguous(64, 0, 0, 65))));
+        assertMessage("extent of rank 0 lies outside its file or segment", bytes(past.encode()));
+    }
+
     @Test
     void keepsTheExistingChecks() {
         AggregateIndex outside = index(Scheme.AGNOSTIC, List.of(new Segment("~all", ElementType.INT8, 0, CodecKind.ZSTD, 100,
