@@ -1,5 +1,7 @@
 package io.veloc4j.bench;
 
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import io.veloc4j.levels.ElementType;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.codec.CodecKind;
@@ -7,11 +9,15 @@ import io.veloc4j.levels.persistent.Encoding;
 import io.veloc4j.levels.persistent.Scheme;
 import io.veloc4j.levels.scratch.RankFileInfo;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -355,7 +361,7 @@ public final class CompressionBench {
         ZstdInMemory(List<int[]> groups, List<RankFileInfo> files, int level) throws IOException {
             this.level = level;
             for (int[] g : groups) {
-                java.io.ByteArrayOutputStream cat = new java.io.ByteArrayOutputStream();
+                ByteArrayOutputStream cat = new ByteArrayOutputStream();
                 for (int r : g) {
                     cat.write(Files.readAllBytes(files.get(r).path()));
                 }
@@ -364,13 +370,12 @@ public final class CompressionBench {
         }
 
         void run(Row row) throws IOException {
-            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             boolean cpu = mx.isCurrentThreadCpuTimeSupported();
             List<byte[]> packed = new ArrayList<>();
             long[] t = new long[4];
             long stored = 0;
-            try (com.github.luben.zstd.ZstdCompressCtx c = new com.github.luben.zstd.ZstdCompressCtx();
-                 com.github.luben.zstd.ZstdDecompressCtx d = new com.github.luben.zstd.ZstdDecompressCtx()) {
+            try (ZstdCompressCtx c = new ZstdCompressCtx(); ZstdDecompressCtx d = new ZstdDecompressCtx()) {
                 c.setLevel(level);
                 long w = System.nanoTime();
                 long u = cpu ? mx.getCurrentThreadCpuTime() : -1;
@@ -388,7 +393,7 @@ public final class CompressionBench {
                 t[2] = cpu ? mx.getCurrentThreadCpuTime() - u : -1;
                 t[3] = System.nanoTime() - w;
                 for (int i = 0; i < cats.size(); i++) {
-                    if (!java.util.Arrays.equals(cats.get(i), back.get(i))) {
+                    if (!Arrays.equals(cats.get(i), back.get(i))) {
                         throw new IOException(row.scheme + ": group " + i + " does not round-trip bit-exact");
                     }
                     stored += packed.get(i).length;
