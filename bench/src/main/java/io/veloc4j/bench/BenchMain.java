@@ -28,6 +28,7 @@ public final class BenchMain {
             case "slowdown" -> SlowdownBench.main(rest);
             case "compression" -> CompressionBench.main(rest);
             case "clustering" -> ClusteringBench.main(rest);
+            case "scale" -> ScaleBench.main(rest);
             case "-h", "--help", "help" -> {
                 System.out.print(usage());
                 yield 0;
@@ -50,6 +51,7 @@ public final class BenchMain {
                   slowdown  heatdis wall time with async checkpoints every K steps vs. without checkpoints
                   compression  ratio and speed per core of each aggregation scheme x codec on real arrays, vs. zstd/fpzip CLIs
                   clustering   stored bytes of rank-wise, random and clustered groupings (synthetic and real data)
+                  scale     16-256 ranks on 4-16 virtual nodes through the whole pipeline: no hang, no loss, time, memory per rank
                 """;
     }
 

@@ -85,8 +85,15 @@ public final class JobLauncher {
      * exit code; kills it after {@code timeoutSeconds}.
      */
     public static int run(List<String> cmd, Path log, long timeoutSeconds) throws IOException, InterruptedException {
+        return run(cmd, Map.of(), log, timeoutSeconds);
+    }
+
+    /** As {@link #run(List, Path, long)}, with {@code extraEnv} added to the job's environment. */
+    public static int run(List<String> cmd, Map<String, String> extraEnv, Path log, long timeoutSeconds)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
+        env.putAll(extraEnv);
         // containers often forbid the cross-memory-attach single copy; plain shared memory works everywhere
         env.putIfAbsent("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
         env.putIfAbsent("OMPI_MCA_rmaps_base_oversubscribe", "1");

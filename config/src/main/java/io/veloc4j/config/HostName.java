@@ -5,13 +5,17 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** This machine's host name, for %h in scratch; looked up once because it cannot change under a running job. */
-final class HostName {
+/**
+ * This machine's host name, for %h in scratch and for naming a node's catalog; looked up once
+ * because it cannot change under a running job. The kernel's name comes first: it is the one a
+ * UTS namespace sets (a simulated host of the virtual cluster), and reading it needs no DNS.
+ */
+public final class HostName {
 
     private HostName() {
     }
 
-    static String get() {
+    public static String get() {
         return Holder.NAME;
     }
 
@@ -20,20 +24,20 @@ final class HostName {
 
         private static String lookUp() {
             try {
+                String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+                if (!name.isEmpty()) {
+                    return name;
+                }
+            } catch (IOException e) {
+                // not Linux: ask the resolver
+            }
+            try {
                 String name = InetAddress.getLocalHost().getHostName();
                 if (!name.isBlank()) {
                     return name;
                 }
             } catch (IOException e) {
-                // no resolvable name: fall through to the kernel's own host name
-            }
-            try {
-                String name = Files.readString(Path.of("/etc/hostname")).trim();
-                if (!name.isEmpty()) {
-                    return name;
-                }
-            } catch (IOException e) {
-                // not Linux, or unreadable
+                // no resolvable name
             }
             return "localhost";
         }

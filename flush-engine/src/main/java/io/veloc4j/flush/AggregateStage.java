@@ -3,6 +3,7 @@ package io.veloc4j.flush;
 import com.lmax.disruptor.EventHandler;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.persistent.AggregateWriter;
+import io.veloc4j.levels.persistent.AlreadyCommittedException;
 import io.veloc4j.levels.persistent.Encoding;
 import io.veloc4j.levels.persistent.PersistentStore;
 import io.veloc4j.levels.persistent.SupersededException;
@@ -35,9 +36,12 @@ final class AggregateStage implements EventHandler<FlushSlot> {
         }
         FlushJob job = slot.job;
         try {
-            slot.written = writer.write(store.versionDir(job.name(), job.version()), encoding, job.group(), job.sources());
+            String file = PersistentStore.fileName(job.scheme(), job.group(), job.sources().get(0).rank(), job.session());
+            slot.written = writer.write(store.versionDir(job.name(), job.version()), file, encoding, job.group(), job.sources());
         } catch (SupersededException e) {
             slot.superseded = true;
+        } catch (AlreadyCommittedException e) {
+            slot.alreadyCommitted = e.getMessage();
         } catch (LevelException | RuntimeException e) {
             slot.error = e.getMessage() == null ? e.toString() : e.getMessage();
         }

@@ -7,6 +7,9 @@ import io.veloc4j.levels.catalog.EventLog;
 import io.veloc4j.levels.persistent.Manifest;
 import io.veloc4j.levels.persistent.PersistentStore;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Optional;
 
 /**
@@ -14,6 +17,8 @@ import java.util.Optional;
  * writes the version's MANIFEST once every group of every node is on persistent storage.
  */
 final class CommitStage implements EventHandler<FlushSlot> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommitStage.class);
 
     private final EventLog journal;
     private final EventLog catalog;
@@ -31,9 +36,17 @@ final class CommitStage implements EventHandler<FlushSlot> {
         if (slot.superseded) {
             return;
         }
+        if (slot.alreadyCommitted != null) {
+            // the committed copy of this version (an earlier launch's) is what restart will find
+            LOG.warn("{}: {}; the scratch copy of this launch is not persisted", job, slot.alreadyCommitted);
+            journal.append(new Event.Persisted(job.session(), job.name(), job.version(), job.group(), job.members(), "",
+                    0, 0, job.scheme().label()));
+            return;
+        }
         if (slot.error == null) {
             try {
-                Optional<Manifest> m = store.tryCommit(job.name(), job.version(), job.ranks(), job.scheme(), job.groups());
+                Optional<Manifest> m = store.tryCommit(job.name(), job.version(), job.ranks(), job.scheme(), job.groups(),
+                        job.session());
                 Event.Persisted p = new Event.Persisted(job.session(), job.name(), job.version(), job.group(), job.members(),
                         slot.written.file(), slot.written.rawBytes(), slot.written.storedBytes(), job.scheme().label());
                 catalog.append(p);
@@ -45,6 +58,8 @@ final class CommitStage implements EventHandler<FlushSlot> {
                 slot.error = "commit of " + job + " failed: " + e.getMessage();
             }
         }
+        LOG.warn("flush of {} (ranks {}) failed: {}; its scratch copies are kept", job, java.util.Arrays.toString(job.members()),
+                slot.error);
         Event.FlushFailed f = new Event.FlushFailed(job.session(), job.name(), job.version(), job.group(), job.members(),
                 slot.error);
         catalog.append(f);

@@ -14,6 +14,8 @@ final class FlushSlot {
     String error;
     /** The rank files were rewritten since: nothing to report, the newer write is flushed on its own. */
     boolean superseded;
+    /** The version was committed before this write (by an earlier launch): nothing written, why. */
+    String alreadyCommitted;
     /** Completed after the last stage, for callers that wait (replay at init). */
     CompletableFuture<Void> done;
 
@@ -22,6 +24,7 @@ final class FlushSlot {
         this.written = null;
         this.error = null;
         this.superseded = false;
+        this.alreadyCommitted = null;
         this.done = done;
     }
 }

@@ -65,6 +65,20 @@ final class PersistTracker implements AutoCloseable {
         }
     }
 
+    /** Versions still waiting for the engine's answer. */
+    List<Key> pendingVersions() {
+        return states.entrySet().stream().filter(e -> e.getValue() == State.PENDING).map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * A pending version found committed on persistent storage without the engine's record (it
+     * could not append it, or the journal was lost): persisted all the same.
+     */
+    void committed(String name, int version) {
+        resolve(name, version, State.PERSISTED, null);
+        lastPersisted.merge(name, version, Math::max);
+    }
+
     int pending() {
         return (int) states.values().stream().filter(s -> s == State.PENDING).count();
     }

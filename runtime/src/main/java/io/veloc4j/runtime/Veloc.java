@@ -8,9 +8,8 @@ import io.veloc4j.comm.Topology;
 import io.veloc4j.config.Mode;
 import io.veloc4j.config.VelocConfig;
 import io.veloc4j.flush.FlushEngine;
-import io.veloc4j.levels.catalog.Event;
 import io.veloc4j.levels.catalog.EventLog;
-import io.veloc4j.levels.persistent.Group;
+import io.veloc4j.levels.catalog.NodeJournal;
 import io.veloc4j.levels.persistent.GroupPlan;
 import io.veloc4j.levels.persistent.Encoding;
 import io.veloc4j.levels.codec.CodecKind;
@@ -78,8 +77,11 @@ public final class Veloc implements AutoCloseable {
     /** The groups the engine waits for: the file groups, or whole nodes when grouping = cluster. */
     private final GroupPlan plan;
     private final long session;
+    /** This node's journal: the engine's writer on the engine's rank, else null. */
     private final EventLog journal;
-    private final PersistTracker tracker;
+    /** This rank's reader of the node journal (opened once the engine has created it). */
+    private EventLog journalReader;
+    private PersistTracker tracker;
     private final EventLog catalog;
     private final FlushEngine engine;
     private final Map<Integer, Protected> regions = new TreeMap<>();
@@ -93,7 +95,7 @@ public final class Veloc implements AutoCloseable {
         this.topology = topology;
         this.session = session;
         this.scratch = new ScratchLevel(config.scratch(topology.node()), comm.rank(), comm.size(), config.chksum(),
-                config.scratchFsync());
+                config.scratchFsync(), session);
         this.store = new PersistentStore(config.persistent());
         this.levels = List.of(scratch, new PersistentLevel(config.persistent(), scratch, comm.rank(), config.maxParallelism()));
         this.scheme = Scheme.ofLabel(config.aggregationScheme().name().toLowerCase(Locale.ROOT).replace('_', '-'));
@@ -102,27 +104,47 @@ public final class Veloc implements AutoCloseable {
         this.plan = cluster ? GroupPlan.byNode(topology, files) : files;
         Encoding encoding = new Encoding(scheme, config.codec() == CodecChoice.AUTO ? null
                 : CodecKind.ofLabel(config.codec().name().toLowerCase(Locale.ROOT)), config.blockSize(), config.compressionLevel());
-        this.journal = EventLog.open(scratch.root().resolve(".veloc4j").resolve("journal"));
+        EventLog jour = null;
         EventLog cat = null;
         FlushEngine eng = null;
         try {
             if (topology.nodeRank() == 0) {
-                cat = EventLog.open(config.meta().resolve("catalog"));
-                eng = new FlushEngine(new FlushEngine.Settings(session, topology.node(), comm.size(), encoding,
-                        cluster ? config.groupSize() : 0, config.maxParallelism(), config.maxVersions(),
-                        config.persistentInterval(), config.flushOnRestart(),
-                        config.directIo()), journal, cat, store);
+                // the engine is the only writer of its node's journal and of its own catalog queue
+                NodeJournal.deleteOtherLaunches(scratch.root(), session);
+                jour = EventLog.open(NodeJournal.dir(scratch.root(), session, topology.node()));
+                cat = EventLog.open(catalogDir(config, topology.node()));
+                eng = new FlushEngine(new FlushEngine.Settings(session, topology.node(), comm.size(), scratch.root(), plan,
+                        files.count(), encoding, cluster ? config.groupSize() : 0, config.maxParallelism(),
+                        config.maxVersions(), config.persistentInterval(), config.flushOnRestart(),
+                        config.directIo()), jour, cat, store);
             }
         } catch (VelocException | RuntimeException e) {
-            journal.close();
+            if (jour != null) {
+                jour.close();
+            }
             if (cat != null) {
                 cat.close();
             }
             throw e;
         }
+        this.journal = jour;
         this.catalog = cat;
         this.engine = eng;
-        this.tracker = new PersistTracker(journal, session, comm.rank());
+    }
+
+    /**
+     * A node's own catalog queue, {@code <meta>/catalog/<host>-n<node>/}: files on shared storage are
+     * written by one host each (Chronicle's mapped files are not coherent across NFS or Lustre
+     * clients); {@code ls} merges them.
+     */
+    static Path catalogDir(VelocConfig config, int node) {
+        return config.meta().resolve("catalog").resolve(io.veloc4j.config.HostName.get() + "-n" + node);
+    }
+
+    /** After the engines have created their journals: this rank starts reading its node's. */
+    private void attachJournal() throws VelocException {
+        this.journalReader = EventLog.openReader(NodeJournal.dir(scratch.root(), session, topology.node()));
+        this.tracker = new PersistTracker(journalReader, session, comm.rank());
     }
 
     /** Collective over {@code appComm}: veloc4j's own traffic goes over a duplicate of it. */
@@ -134,12 +156,18 @@ public final class Veloc implements AutoCloseable {
             long mine = dup.rank() == 0 ? (System.currentTimeMillis() << 16) ^ new java.util.Random().nextInt(1 << 16) : Long.MIN_VALUE;
             long session = dup.allreduce(mine, Comm.ReduceOp.MAX);
             Veloc v = new Veloc(config, dup, topology, session);
-            // engines replay their journals (flushing what a dead launch left on scratch) before anyone restarts
-            if (v.engine != null) {
-                v.engine.start();
+            try {
+                // engines flush what a dead launch left complete on scratch before anyone restarts
+                if (v.engine != null) {
+                    v.engine.start();
+                }
+                dup.barrier();
+                v.attachJournal();
+                return v;
+            } catch (VelocException | RuntimeException e) {
+                v.release();
+                throw e;
             }
-            dup.barrier();
-            return v;
         } catch (VelocException | RuntimeException e) {
             dup.close();
             throw e;
@@ -265,11 +293,10 @@ public final class Veloc implements AutoCloseable {
         CheckpointName.check(name);
         CheckpointName.checkVersion(name, version);
         awaitPending(config.maxPending() - 1);
-        RankFileInfo info = writeScratch(name, version);
-        Group g = plan.groupOf(rank());
+        // the rank file's final rename is the record: the node's engine finds it on scratch (this
+        // thread reads the engine's answer only later, in a poll, so it cannot be missed here)
+        writeScratch(name, version);
         tracker.written(name, version);
-        journal.append(new Event.Written(session, name, version, rank(), info.path().toString(), info.bytes(), info.crc(),
-                g.id(), g.members(), files.count(), true));
         if (config.mode() == Mode.SYNC) {
             awaitPending(0);
             if (tracker.state(name, version).orElse(null) == PersistTracker.State.FAILED) {
@@ -339,15 +366,31 @@ public final class Veloc implements AutoCloseable {
         return tracker.lastPersisted(name);
     }
 
-    /** Waits until at most {@code max} of this rank's versions are in flight. */
+    /**
+     * Waits until at most {@code max} of this rank's versions are in flight. The engine's journal
+     * says when a version is done; if it has said nothing for a while, the MANIFESTs on persistent
+     * storage are asked too (one stat per pending version, once a second), so a record the engine
+     * could not write never leaves a rank waiting forever.
+     */
     private void awaitPending(int max) {
         tracker.poll();
+        long start = System.nanoTime();
+        long lastCheck = start;
         for (int idle = 0; tracker.pending() > max; idle = Math.min(idle + 1, 50)) {
             java.util.concurrent.locks.LockSupport.parkNanos(20_000L * (idle + 1)); // ≤ 1 ms between polls
             if (Thread.currentThread().isInterrupted()) {
                 return;
             }
             tracker.poll();
+            long now = System.nanoTime();
+            if (now - start > 2_000_000_000L && now - lastCheck > 1_000_000_000L) {
+                lastCheck = now;
+                for (PersistTracker.Key k : tracker.pendingVersions()) {
+                    if (store.isCommitted(k.name(), k.version())) {
+                        tracker.committed(k.name(), k.version());
+                    }
+                }
+            }
         }
     }
 
@@ -365,7 +408,6 @@ public final class Veloc implements AutoCloseable {
                     || (st == null && store.isCommitted(name, v));
             if (done) {
                 scratch.delete(name, v);
-                journal.append(new Event.Pruned(name, v, ScratchLevel.NAME, rank()));
             }
         }
     }
@@ -506,6 +548,25 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
+    /** Stops the engine and closes the logs; no collectives. */
+    private void release() {
+        if (engine != null) {
+            engine.close();
+        }
+        if (tracker != null) {
+            tracker.close();
+        }
+        if (journalReader != null) {
+            journalReader.close();
+        }
+        if (journal != null) {
+            journal.close();
+        }
+        if (catalog != null) {
+            catalog.close();
+        }
+    }
+
     private void ensureOpen() throws VelocException {
         if (closed) {
             throw new VelocException("this Veloc client (rank " + comm.rank() + ") is closed");
@@ -533,14 +594,7 @@ public final class Veloc implements AutoCloseable {
             comm.barrier(); // every rank of the node has drained before its engine stops
         } finally {
             closed = true;
-            if (engine != null) {
-                engine.close();
-            }
-            tracker.close();
-            journal.close();
-            if (catalog != null) {
-                catalog.close();
-            }
+            release();
             comm.close();
         }
         if (failure != null) {

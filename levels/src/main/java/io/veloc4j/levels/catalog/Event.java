@@ -4,32 +4,14 @@ import java.util.Arrays;
 
 /**
  * What happens to checkpoint versions, as recorded in a node's journal and the job's catalog.
- * Records are immutable; {@code session} tells one launch of the job from the next.
+ * Records are immutable; {@code session} tells one launch of the job from the next. That a rank
+ * wrote a version is not an event here: its rank file on scratch is that record.
  */
 public sealed interface Event {
 
     String name();
 
     int version();
-
-    /**
-     * A rank's file reached scratch (renamed into place).
-     *
-     * @param group   the aggregation group it belongs to; {@code members} its ranks
-     * @param groups  how many groups the whole version has (for the commit)
-     * @param flush   whether this version is bound for persistent storage
-     */
-    record Written(long session, String name, int version, int rank, String path, long bytes, int crc, int group,
-                   int[] members, int groups, boolean flush) implements Event {
-        public Written {
-            members = members.clone();
-        }
-
-        @Override
-        public int[] members() {
-            return members.clone();
-        }
-    }
 
     /** A group's aggregate is durable on persistent storage. */
     record Persisted(long session, String name, int version, int group, int[] members, String file, long rawBytes,

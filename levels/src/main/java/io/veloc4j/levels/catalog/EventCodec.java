@@ -5,7 +5,7 @@ import net.openhft.chronicle.bytes.Bytes;
 /** Binary form of {@link Event}s in a Chronicle excerpt: a type byte, then the fields in order. */
 final class EventCodec {
 
-    private static final byte WRITTEN = 1;
+    // 1 was Written: a rank's record is now its rank file on scratch
     private static final byte PERSISTED = 2;
     private static final byte FAILED = 3;
     private static final byte SKIPPED = 4;
@@ -16,12 +16,7 @@ final class EventCodec {
     }
 
     static void write(Event e, Bytes<?> b) {
-        if (e instanceof Event.Written w) {
-            b.writeByte(WRITTEN).writeLong(w.session()).writeUtf8(w.name()).writeInt(w.version()).writeInt(w.rank())
-                    .writeUtf8(w.path()).writeLong(w.bytes()).writeInt(w.crc()).writeInt(w.group());
-            ints(b, w.members());
-            b.writeInt(w.groups()).writeBoolean(w.flush());
-        } else if (e instanceof Event.Persisted p) {
+        if (e instanceof Event.Persisted p) {
             b.writeByte(PERSISTED).writeLong(p.session()).writeUtf8(p.name()).writeInt(p.version()).writeInt(p.group());
             ints(b, p.members());
             b.writeUtf8(p.file()).writeLong(p.rawBytes()).writeLong(p.storedBytes()).writeUtf8(p.scheme());
@@ -43,8 +38,6 @@ final class EventCodec {
     /** Null for a record type this version does not know (a newer writer): readers skip it. */
     static Event read(Bytes<?> b) {
         return switch (b.readByte()) {
-            case WRITTEN -> new Event.Written(b.readLong(), b.readUtf8(), b.readInt(), b.readInt(), b.readUtf8(),
-                    b.readLong(), b.readInt(), b.readInt(), ints(b), b.readInt(), b.readBoolean());
             case PERSISTED -> new Event.Persisted(b.readLong(), b.readUtf8(), b.readInt(), b.readInt(), ints(b),
                     b.readUtf8(), b.readLong(), b.readLong(), b.readUtf8());
             case FAILED -> new Event.FlushFailed(b.readLong(), b.readUtf8(), b.readInt(), b.readInt(), ints(b), b.readUtf8());

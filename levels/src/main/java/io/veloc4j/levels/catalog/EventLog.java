@@ -16,21 +16,37 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * An append-only, durable, multi-process log of {@link Event}s on a Chronicle Queue: ranks of
- * several JVMs append to it, engines and clients tail it. Appends are serialised here because a
- * Chronicle appender belongs to one thread at a time.
+ * An append-only, durable log of {@link Event}s on a Chronicle Queue with ONE writer: the
+ * instance made by {@link #open}, whose appends (from any of its threads) are serialised here
+ * because a Chronicle appender belongs to one thread at a time. Any number of readers, in this or
+ * other JVMs, open it with {@link #openReader}.
+ *
+ * <p>Why one writer: with one queue instance per rank appending to a shared directory, records
+ * went missing and appenders timed out on the queue's metadata lock once a few hundred ranks
+ * shared two cores (issue #15). Nothing here depends on Chronicle's multi-writer locking any more:
+ * a rank's "I wrote version v" is its rank file on scratch, and only the node's engine writes the
+ * node's journal and its own catalog.
  */
 public final class EventLog implements AutoCloseable {
+
+    /**
+     * Chronicle maps a queue in blocks of this size; its default, 64 MiB, costs every reader 64 MiB
+     * of address space, which at 256 ranks in one JVM was most of a 37 GB virtual size. Records here
+     * are ~100 bytes.
+     */
+    private static final long BLOCK_SIZE = 256 << 10;
 
     private final Path dir;
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
 
-    private EventLog(Path dir, ChronicleQueue queue) {
+    private EventLog(Path dir, ChronicleQueue queue, boolean writer) {
         this.dir = dir;
         this.queue = queue;
-        this.appender = queue.createAppender();
-        shareable(appender);
+        this.appender = writer ? queue.createAppender() : null;
+        if (appender != null) {
+            shareable(appender);
+        }
     }
 
     /** We serialise access ourselves (appends under a lock; a reader handed from thread to thread). */
@@ -40,13 +56,30 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
+    /** The writer: creates the log if needed. Open one per directory at a time. */
     public static EventLog open(Path dir) throws LevelException {
         try {
             Files.createDirectories(dir);
-            return new EventLog(dir, SingleChronicleQueueBuilder.single(dir.toString()).build());
+            ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toString()).blockSize(BLOCK_SIZE).build();
+            return new EventLog(dir, q, true);
         } catch (Exception e) {
             throw new LevelException("cannot open the event log (Chronicle Queue) at " + dir + ": " + e
                     + "; check that the directory is writable", e);
+        }
+    }
+
+    /** A reader of a log its writer has created (fails if there is none): never appends, never locks. */
+    public static EventLog openReader(Path dir) throws LevelException {
+        if (!Files.isRegularFile(dir.resolve("metadata.cq4t"))) {
+            throw new LevelException("no event log at " + dir + " (its writer, the node's engine, creates it at init)");
+        }
+        try {
+            ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toString()).blockSize(BLOCK_SIZE).readOnly(true)
+                    .build();
+            return new EventLog(dir, q, false);
+        } catch (Exception e) {
+            throw new LevelException("cannot read the event log (Chronicle Queue) at " + dir + ": " + e
+                    + "; check that the directory is readable", e);
         }
     }
 
@@ -55,6 +88,9 @@ public final class EventLog implements AutoCloseable {
     }
 
     public synchronized void append(Event e) {
+        if (appender == null) {
+            throw new IllegalStateException("the event log at " + dir + " was opened for reading");
+        }
         try (DocumentContext dc = appender.writingDocument()) {
             EventCodec.write(e, dc.wire().bytes());
         }
@@ -79,7 +115,9 @@ public final class EventLog implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            appender.close();
+            if (appender != null) {
+                appender.close();
+            }
         }
         queue.close();
     }

@@ -1,6 +1,7 @@
 package io.veloc4j.levels.persistent;
 
 import io.veloc4j.levels.CorruptCheckpointException;
+import io.veloc4j.levels.Failpoint;
 import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.codec.Codec;
@@ -85,32 +86,54 @@ public final class AggregateWriter {
     }
 
     public AggregateInfo write(Path versionDir, Encoding encoding, int group, List<Source> sources) throws LevelException {
+        return write(versionDir, sources.isEmpty() ? "" : fileName(encoding.scheme(), group, sources.get(0).rank()), encoding,
+                group, sources);
+    }
+
+    /**
+     * Writes the group as {@code versionDir/name}. Refuses (AlreadyCommittedException) to write into
+     * a version that has a MANIFEST: a committed version's files are never replaced or added to.
+     */
+    public AggregateInfo write(Path versionDir, String name, Encoding encoding, int group, List<Source> sources)
+            throws LevelException {
         Scheme scheme = encoding.scheme();
         if (sources.isEmpty() || (scheme == Scheme.NONE && sources.size() != 1)) {
             throw new IllegalArgumentException("group " + group + ": scheme " + scheme.label() + " takes "
                     + (scheme == Scheme.NONE ? "exactly one rank file" : "at least one rank file") + ", got " + sources.size());
         }
-        String name = fileName(scheme, group, sources.get(0).rank());
         Path target = versionDir.resolve(name);
+        refuseCommitted(versionDir, target);
         // unique: a rank that rewrites a version may have two writes of the same group in flight
         Path tmp = versionDir.resolve(name + "." + Long.toHexString(System.nanoTime()) + Thread.currentThread().getId() + ".tmp");
         List<RankFile> files = new ArrayList<>();
-        ByteBuffer pooled = outputBuffers.poll();
-        ByteBuffer buffer = pooled != null ? pooled : FileOutput.newBuffer();
+        ByteBuffer buffer = null;
         try {
+            long raw = 0;
             for (Source s : sources) {
-                files.add(opened(s));
+                RankFile f = opened(s);
+                files.add(f);
+                raw += f.length();
             }
+            buffer = outputBuffer(raw);
             Files.createDirectories(versionDir);
             AggregateInfo info;
             try (FileOutput out = FileOutput.create(tmp, directIo, buffer)) {
                 info = scheme == Scheme.NONE ? copy(out, group, name, sources.get(0), files.get(0))
                         : aggregate(out, encoding, group, name, sources, files);
                 out.finish();
+            } catch (CorruptCheckpointException e) {
+                // a rank that wrote the version again renamed a new file over the one being read:
+                // the bytes read were a mix of both; the newer write is flushed on its own
+                for (Source s : sources) {
+                    stillCurrent(s);
+                }
+                throw e;
             }
             for (Source s : sources) {
                 stillCurrent(s);
             }
+            refuseCommitted(versionDir, target);
+            Failpoint.hit(Failpoint.AGGREGATE_BEFORE_RENAME, files.get(0).version());
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDir(versionDir);
             return info;
@@ -125,7 +148,16 @@ public final class AggregateWriter {
             for (RankFile f : files) {
                 FileIo.closeQuietly(f);
             }
-            outputBuffers.offer(buffer);
+            if (buffer != null) {
+                outputBuffers.offer(buffer);
+            }
+        }
+    }
+
+    private static void refuseCommitted(Path versionDir, Path target) throws AlreadyCommittedException {
+        if (Files.exists(versionDir.resolve(Manifest.FILE))) {
+            throw new AlreadyCommittedException(versionDir + " is already committed (it has a MANIFEST): " + target.getFileName()
+                    + " was not written, a committed version is never changed");
         }
     }
 
@@ -135,7 +167,7 @@ public final class AggregateWriter {
         if (f.headerCrc() != s.crc()) {
             f.close();
             throw new SupersededException("rank file " + s.path() + " changed since it was written (header CRC "
-                    + Integer.toHexString(f.headerCrc()) + ", journal says " + Integer.toHexString(s.crc()) + ")");
+                    + Integer.toHexString(f.headerCrc()) + ", expected " + Integer.toHexString(s.crc()) + ")");
         }
         return f;
     }
@@ -203,7 +235,7 @@ public final class AggregateWriter {
                 Layout.SegmentPlan plan = layout.segments().get(seg);
                 chunks.add(new ArrayList<>());
                 codecs.add(null);
-                chunk = takeRaw();
+                chunk = takeRaw(plan.length());
                 int fill = 0;
                 int member = -1;
                 for (Layout.Piece p : plan.pieces()) {
@@ -213,7 +245,7 @@ public final class AggregateWriter {
                         submit(inputs, seg, plan, enc, codecs, chunk, fill, inFlight);
                         chunk = null;
                         drain(out, inFlight, chunks, stored, 2 * parallelism);
-                        chunk = takeRaw();
+                        chunk = takeRaw(plan.length());
                         fill = 0;
                     }
                     member = p.source();
@@ -229,7 +261,7 @@ public final class AggregateWriter {
                             submit(inputs, seg, plan, enc, codecs, chunk, fill, inFlight);
                             chunk = null;
                             drain(out, inFlight, chunks, stored, 2 * parallelism);
-                            chunk = takeRaw();
+                            chunk = takeRaw(plan.length());
                             fill = 0;
                         }
                     }
@@ -410,14 +442,29 @@ public final class AggregateWriter {
         }
     }
 
-    private byte[] takeRaw() {
+    /**
+     * Buffers are sized to the data (whole 64 KiB, at most a chunk): a group of small rank files
+     * costs its engine kilobytes, not the 4 MiB chunk; a pooled buffer too small is dropped.
+     */
+    private ByteBuffer outputBuffer(long fileBytes) {
+        ByteBuffer b = outputBuffers.poll();
+        int want = (int) Math.min(FileOutput.BUFFER, Math.max(FileOutput.MAX_ALIGN, fileBytes));
+        return b != null && b.capacity() >= want ? b : FileOutput.newBuffer(fileBytes);
+    }
+
+    private byte[] takeRaw(long segmentBytes) {
+        int want = (int) Math.min(AggregateFormat.CHUNK, roundUp(Math.max(1, segmentBytes)));
         byte[] b = rawBuffers.poll();
-        return b == null ? new byte[AggregateFormat.CHUNK] : b;
+        return b != null && b.length >= want ? b : new byte[want];
     }
 
     private byte[] takeEncoded(int atLeast) {
         byte[] b = encodedBuffers.poll();
-        return b == null || b.length < atLeast ? new byte[Math.max(atLeast, AggregateFormat.CHUNK + (AggregateFormat.CHUNK >> 4))] : b;
+        return b == null || b.length < atLeast ? new byte[(int) Math.min(Integer.MAX_VALUE - 8, roundUp(atLeast))] : b;
+    }
+
+    private static long roundUp(long n) {
+        return (n + 0xFFFF) & ~0xFFFFL;
     }
 
     private static void readFully(FileChannel ch, byte[] into, int off, int len, long at, Path path) throws IOException,

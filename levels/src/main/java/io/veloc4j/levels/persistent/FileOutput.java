@@ -50,7 +50,17 @@ final class FileOutput implements AutoCloseable {
 
     /** A write buffer for {@link #create}: {@link #BUFFER} bytes, aligned for any block size up to {@link #MAX_ALIGN}. */
     static ByteBuffer newBuffer() {
-        return ByteBuffer.allocateDirect(BUFFER + MAX_ALIGN).alignedSlice(MAX_ALIGN);
+        return newBuffer(BUFFER);
+    }
+
+    /**
+     * A write buffer for a file of at most about {@code fileBytes}: as large as the file (in whole
+     * {@link #MAX_ALIGN} blocks) up to {@link #BUFFER}, so a node flushing small checkpoints does not
+     * hold 8 MiB of direct memory per writer.
+     */
+    static ByteBuffer newBuffer(long fileBytes) {
+        int size = (int) Math.min(BUFFER, Math.max(MAX_ALIGN, (fileBytes + MAX_ALIGN - 1) / MAX_ALIGN * MAX_ALIGN));
+        return ByteBuffer.allocateDirect(size + MAX_ALIGN).alignedSlice(MAX_ALIGN);
     }
 
     /**

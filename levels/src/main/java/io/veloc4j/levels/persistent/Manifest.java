@@ -1,12 +1,15 @@
 package io.veloc4j.levels.persistent;
 
 import io.veloc4j.levels.CorruptCheckpointException;
+import io.veloc4j.levels.Failpoint;
 import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -81,20 +84,51 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
         return s.append("crc ").append(Long.toHexString(crc.getValue())).append('\n').toString();
     }
 
-    /** Writes {@code <dir>/MANIFEST} atomically (temp, fsync, rename, directory sync). */
-    public void writeTo(Path dir) throws LevelException {
-        // engines of several nodes may commit the same version at once: each its own temp file
+    /**
+     * Writes {@code <dir>/MANIFEST} atomically (temp, fsync, then link or rename, directory sync),
+     * never replacing one that exists: a committed version is immutable, and when two writers race
+     * (a dead launch's engine and its relaunch) exactly one MANIFEST wins.
+     *
+     * @return false if the version was already committed (this MANIFEST was not written)
+     */
+    public boolean writeTo(Path dir) throws LevelException {
+        Path target = dir.resolve(FILE);
         Path tmp = dir.resolve(FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
         try {
+            if (Files.exists(target)) {
+                return false;
+            }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 FileIo.writeFully(ch, java.nio.ByteBuffer.wrap(format().getBytes(StandardCharsets.UTF_8)), 0);
                 ch.force(true);
             }
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Failpoint.hit(Failpoint.MANIFEST_BEFORE_COMMIT, version);
+            boolean written = publish(tmp, target);
             FileIo.syncDir(dir);
+            Failpoint.hit(Failpoint.MANIFEST_AFTER_COMMIT, version);
+            return written;
         } catch (IOException e) {
-            throw new LevelException("cannot write " + dir.resolve(FILE) + ": " + e, e);
+            throw new LevelException("cannot write " + target + ": " + e, e);
+        } finally {
+            FileIo.deleteQuietly(tmp);
+        }
+    }
+
+    /** link() fails if the target exists, where rename() would replace it. */
+    private static boolean publish(Path tmp, Path target) throws IOException {
+        try {
+            Files.createLink(target, tmp);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            // a file system without hard links: the exists() check above leaves a narrow race
+            if (Files.exists(target)) {
+                return false;
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            return true;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.veloc4j.levels.persistent;
 
+import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.scratch.RankFile;
 
@@ -40,26 +41,47 @@ public final class PersistentStore {
     }
 
     /**
-     * Writes the MANIFEST once all {@code expectedFiles} group files are in place. Every engine
-     * calls this after its rename, so the last of them always sees every file.
+     * The name of a group's file written by launch {@code session}: {@code group-<g>.<session>.vagg}
+     * ({@code rank-<r>.<session>.vck} with scheme none). With the launch in the name, a relaunch
+     * never replaces a file that a dead launch wrote, and so never one that a MANIFEST names.
      */
-    public Optional<Manifest> tryCommit(String name, int version, int ranks, Scheme scheme, int expectedFiles)
-            throws LevelException {
+    public static String fileName(Scheme scheme, int group, int rank, long session) {
+        String tag = Long.toHexString(session);
+        return scheme == Scheme.NONE ? "rank-" + rank + "." + tag + ".vck" : "group-" + group + "." + tag + ".vagg";
+    }
+
+    /**
+     * Writes the MANIFEST once all {@code expectedFiles} group files of launch {@code session} are
+     * in place. Every engine calls this after its rename, so the last of them always sees every
+     * file. Files of other launches (left by a dead one) are never committed, and deleted once this
+     * launch's MANIFEST is written.
+     */
+    public Optional<Manifest> tryCommit(String name, int version, int ranks, Scheme scheme, int expectedFiles,
+                                        long session) throws LevelException {
         Path dir = versionDir(name, version);
         if (isCommitted(name, version)) {
             return Optional.empty();
         }
+        String tag = "." + Long.toHexString(session) + ".";
         List<AggregateInfo> files = new ArrayList<>();
+        List<Path> others = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String f = p.getFileName().toString();
-                if (f.startsWith("group-") && f.endsWith(".vagg")) {
+                boolean aggregate = f.startsWith("group-") && f.endsWith(".vagg");
+                boolean copy = f.startsWith("rank-") && f.endsWith(".vck");
+                if (!aggregate && !copy) {
+                    continue;
+                }
+                if (!f.contains(tag)) {
+                    others.add(p);
+                } else if (aggregate) {
                     try (AggregateFile a = AggregateFile.open(p)) {
                         long raw = a.members().stream().mapToLong(Member::rawLength).sum();
-                        int group = Integer.parseInt(f.substring(6, f.length() - 5));
+                        int group = Integer.parseInt(f.substring(6, f.indexOf('.')));
                         files.add(new AggregateInfo(group, f, raw, Files.size(p), a.indexCrc(), a.members(), a.codecs()));
                     }
-                } else if (f.startsWith("rank-") && f.endsWith(".vck")) {
+                } else {
                     try (RankFile r = RankFile.open(p)) {
                         files.add(new AggregateInfo(r.rank(), f, r.length(), r.length(), r.headerCrc(),
                                 List.of(new Member(r.rank(), 0, r.length(), r.headerCrc())), "copy"));
@@ -74,8 +96,17 @@ public final class PersistentStore {
         }
         files.sort(Comparator.comparingInt(AggregateInfo::group));
         Manifest m = new Manifest(name, version, ranks, scheme, files);
-        m.writeTo(dir);
+        if (!m.writeTo(dir)) {
+            return Optional.empty(); // another engine committed first
+        }
+        others.forEach(FileIo::deleteQuietly);
         return Optional.of(m);
+    }
+
+    /** The newest committed version of {@code name}, or -1. */
+    public int newestCommitted(String name) {
+        List<Integer> c = committed(name);
+        return c.isEmpty() ? -1 : c.get(0);
     }
 
     /** Committed versions of {@code name}, newest first. */

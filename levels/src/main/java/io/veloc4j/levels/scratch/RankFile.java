@@ -33,20 +33,22 @@ public final class RankFile implements RankCheckpoint {
     private final int version;
     private final int rank;
     private final int size;
+    private final long session;
     private final boolean checksums;
     private final int headerCrc;
     private final long length;
     private final List<Variable> variables;
     private ByteBuffer buffer;
 
-    private RankFile(Path path, FileChannel channel, String name, int version, int rank, int size, boolean checksums,
-                     int headerCrc, long length, List<Variable> variables) {
+    private RankFile(Path path, FileChannel channel, String name, int version, int rank, int size, long session,
+                     boolean checksums, int headerCrc, long length, List<Variable> variables) {
         this.path = path;
         this.channel = channel;
         this.name = name;
         this.version = version;
         this.rank = rank;
         this.size = size;
+        this.session = session;
         this.checksums = checksums;
         this.headerCrc = headerCrc;
         this.length = length;
@@ -78,7 +80,8 @@ public final class RankFile implements RankCheckpoint {
             if (fixed.capacity() < 16 || fixed.getInt(0) != RankFileFormat.MAGIC) {
                 throw corrupt(path, "not a veloc4j rank file (bad magic)");
             }
-            if (fixed.getShort(4) != RankFileFormat.VERSION) {
+            short format = fixed.getShort(4);
+            if (format != RankFileFormat.VERSION && format != RankFileFormat.VERSION_1) {
                 throw corrupt(path, "format version " + fixed.getShort(4) + " is not supported (expected "
                         + RankFileFormat.VERSION + ")");
             }
@@ -89,7 +92,8 @@ public final class RankFile implements RankCheckpoint {
             boolean checksums = (flags & RankFileFormat.FLAG_CRC) != 0;
             int headerLength = fixed.getInt(8);
             int headerCrc = fixed.getInt(12);
-            if (headerLength < RankFileFormat.FIXED || headerLength > actual) {
+            if (headerLength < (format == RankFileFormat.VERSION_1 ? RankFileFormat.FIXED_1 : RankFileFormat.FIXED)
+                    || headerLength > actual) {
                 throw corrupt(path, "header length " + headerLength + " does not fit the file (" + actual + " bytes)");
             }
             ByteBuffer h = FileIo.read(ch, 0, headerLength);
@@ -104,6 +108,7 @@ public final class RankFile implements RankCheckpoint {
             int rank = h.getInt();
             int size = h.getInt();
             int version = h.getInt();
+            long session = format == RankFileFormat.VERSION_1 ? 0 : h.getLong();
             String name = getString(h);
             int count = h.getInt();
             List<Variable> vars = new ArrayList<>(count);
@@ -121,7 +126,7 @@ public final class RankFile implements RankCheckpoint {
                 }
                 vars.add(v);
             }
-            return new RankFile(path, ch, name, version, rank, size, checksums, headerCrc, length, vars);
+            return new RankFile(path, ch, name, version, rank, size, session, checksums, headerCrc, length, vars);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw corrupt(path, "malformed header (" + e.getMessage() + ")");
         } catch (IOException e) {
@@ -151,6 +156,11 @@ public final class RankFile implements RankCheckpoint {
     /** Number of ranks of the job that wrote it. */
     public int jobSize() {
         return size;
+    }
+
+    /** The launch that wrote it (0 for a format-1 file, which does not record it). */
+    public long session() {
+        return session;
     }
 
     public long length() {

@@ -5,26 +5,32 @@ package io.veloc4j.levels.scratch;
  *
  * <pre>
  *  0  int   magic "VCK1"
- *  4  short format version (1)
+ *  4  short format version (2; 1 is still read: it has no session field)
  *  6  short flags (bit 0: variable CRCs present)
  *  8  int   header length: where the data starts (64-byte aligned)
  * 12  int   CRC32C of bytes [4, 12) and [16, header length)
  * 16  long  file length
  * 24  int   rank, int job size, int version
- * 36  short name length, name (UTF-8), int variable count, then per variable:
+ * 36  long  session: the launch that wrote the file (format 2)
+ * 44  short name length, name (UTF-8), int variable count, then per variable:
  *     int id, short name length, name, byte type code, byte dimensions, long[dimensions] shape,
  *     long offset, long length, int CRC32C
  *  .. zero padding to the header length, then the variables' bytes at their offsets
  * </pre>
  *
- * The header CRC covers the variables' CRCs, so it stands for the whole file.
+ * The header CRC covers the variables' CRCs, so it stands for the whole file. The header names
+ * what the file is (checkpoint name, version, rank, job size, launch session): the rank file on
+ * scratch is the durable record that a rank finished its checkpoint, which the node's engine finds
+ * by listing scratch (no separate journal record that could be lost).
  */
 final class RankFileFormat {
     static final int MAGIC = 0x314B4356; // "VCK1" read little-endian
-    static final short VERSION = 1;
+    static final short VERSION = 2;
+    static final short VERSION_1 = 1;
     static final short FLAG_CRC = 1;
     static final int ALIGN = 64;
-    static final int FIXED = 36;
+    static final int FIXED = 44;
+    static final int FIXED_1 = 36;
 
     private RankFileFormat() {
     }

@@ -1,6 +1,7 @@
 package io.veloc4j.levels.scratch;
 
 import io.veloc4j.levels.ElementType;
+import io.veloc4j.levels.Failpoint;
 import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.Region;
@@ -44,10 +45,28 @@ public final class RankFileWriter {
      */
     private static final int SLICE = 256 << 10;
 
-    private final ByteBuffer buffer;
+    private static final int MIN_BUFFER = 64 << 10;
 
+    private final int maxBuffer;
+    /** Sized to the largest variable seen, up to maxBuffer: a rank of 256 KiB costs 256 KiB, not 4 MiB. */
+    private ByteBuffer buffer;
+
+    /** @param bufferBytes the most direct memory the writer's copy buffer may take */
     public RankFileWriter(int bufferBytes) {
-        this.buffer = ByteBuffer.allocateDirect(bufferBytes).order(ByteOrder.LITTLE_ENDIAN);
+        this.maxBuffer = Math.max(MIN_BUFFER, bufferBytes);
+    }
+
+    /** Direct memory the copy buffer holds now. */
+    public int bufferBytes() {
+        return buffer == null ? 0 : buffer.capacity();
+    }
+
+    private void ensureBuffer(List<Variable> vars) {
+        long largest = vars.stream().mapToLong(Variable::length).max().orElse(0);
+        int want = (int) Math.min(maxBuffer, Math.max(MIN_BUFFER, RankFileFormat.align(largest)));
+        if (buffer == null || buffer.capacity() < want) {
+            buffer = ByteBuffer.allocateDirect(want).order(ByteOrder.LITTLE_ENDIAN);
+        }
     }
 
     /**
@@ -58,8 +77,15 @@ public final class RankFileWriter {
      */
     public RankFileInfo write(Path target, String name, int version, int rank, int size, List<Entry> entries,
                               boolean checksum, boolean fsync) throws LevelException {
+        return write(target, name, version, rank, size, 0, entries, checksum, fsync);
+    }
+
+    /** @param session the launch writing it, recorded in the header */
+    public RankFileInfo write(Path target, String name, int version, int rank, int size, long session, List<Entry> entries,
+                              boolean checksum, boolean fsync) throws LevelException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         List<Variable> vars = layout(entries);
+        ensureBuffer(vars);
         long headerLength = vars.isEmpty() ? RankFileFormat.align(headerBytes(entries))
                 : vars.get(0).offset();
         long fileLength = vars.isEmpty() ? headerLength : vars.get(vars.size() - 1).offset() + vars.get(vars.size() - 1).length();
@@ -71,7 +97,7 @@ public final class RankFileWriter {
                     int crc = copyOut(entries.get(i).region(), v.length(), ch, v.offset(), checksum);
                     written.add(v.at(v.offset(), crc));
                 }
-                ByteBuffer header = header(name, version, rank, size, written, headerLength, fileLength, checksum);
+                ByteBuffer header = header(name, version, rank, size, session, written, headerLength, fileLength, checksum);
                 int headerCrc = header.getInt(12);
                 while (header.hasRemaining()) {
                     ch.write(header, header.position());
@@ -83,6 +109,7 @@ public final class RankFileWriter {
                 if (fsync) {
                     ch.force(true);
                 }
+                Failpoint.hit(Failpoint.RANK_FILE_BEFORE_RENAME, version, rank);
                 move(tmp, target, fsync);
                 return new RankFileInfo(target, fileLength, headerCrc);
             }
@@ -154,12 +181,12 @@ public final class RankFileWriter {
         return n;
     }
 
-    private static ByteBuffer header(String name, int version, int rank, int size, List<Variable> vars,
+    private static ByteBuffer header(String name, int version, int rank, int size, long session, List<Variable> vars,
                                      long headerLength, long fileLength, boolean checksum) {
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(headerLength)).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(RankFileFormat.MAGIC).putShort(RankFileFormat.VERSION)
                 .putShort(checksum ? RankFileFormat.FLAG_CRC : 0).putInt((int) headerLength).putInt(0)
-                .putLong(fileLength).putInt(rank).putInt(size).putInt(version);
+                .putLong(fileLength).putInt(rank).putInt(size).putInt(version).putLong(session);
         putString(b, name);
         b.putInt(vars.size());
         for (Variable v : vars) {

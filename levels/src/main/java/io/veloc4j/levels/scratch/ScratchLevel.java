@@ -27,9 +27,16 @@ public final class ScratchLevel implements Level {
     private final int jobSize;
     private final boolean checksum;
     private final boolean fsync;
+    private final long session;
     private final RankFileWriter writer;
 
     public ScratchLevel(Path root, int rank, int jobSize, boolean checksum, boolean fsync) {
+        this(root, rank, jobSize, checksum, fsync, 0);
+    }
+
+    /** @param session the launch writing: recorded in every rank file this level writes */
+    public ScratchLevel(Path root, int rank, int jobSize, boolean checksum, boolean fsync, long session) {
+        this.session = session;
         this.root = root;
         this.rank = rank;
         this.jobSize = jobSize;
@@ -59,9 +66,14 @@ public final class ScratchLevel implements Level {
         return "rank-" + rank + ".vck";
     }
 
+    /** Direct memory this rank's write buffer holds (sized to its largest variable, at most 4 MiB). */
+    public int bufferBytes() {
+        return writer.bufferBytes();
+    }
+
     /** Writes this rank's checkpoint (the blocking part of checkpoint()). */
     public RankFileInfo write(String name, int version, List<RankFileWriter.Entry> entries) throws LevelException {
-        return writer.write(rankFile(name, version), name, version, rank, jobSize, entries, checksum, fsync);
+        return writer.write(rankFile(name, version), name, version, rank, jobSize, session, entries, checksum, fsync);
     }
 
     @Override

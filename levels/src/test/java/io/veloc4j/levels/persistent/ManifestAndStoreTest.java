@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -117,6 +118,14 @@ class ManifestAndStoreTest {
         assertFalse(missing instanceof CorruptCheckpointException, missing.getMessage());
     }
 
+    private static final long SESSION = 0x5e55;
+
+    private AggregateInfo write(Path dir, Scheme scheme, int group, long session, List<AggregateWriter.Source> sources)
+            throws Exception {
+        return writer.write(dir, PersistentStore.fileName(scheme, group, sources.get(0).rank(), session),
+                Encoding.of(scheme, 1), group, sources);
+    }
+
     @Test
     void tryCommitWritesTheManifestOnlyWhenEveryFileIsThere() throws Exception {
         Path scratch = Files.createDirectories(tmp.resolve("scratch"));
@@ -126,28 +135,67 @@ class ManifestAndStoreTest {
             f[r] = rankFile(scratch, r, 4, smooth(5000, r));
         }
         Path dir = store.versionDir("agg", 3);
-        AggregateInfo g1 = writer.write(dir, Scheme.AGNOSTIC, 1, List.of(source(f[2], 2), source(f[3], 3)));
+        AggregateInfo g1 = write(dir, Scheme.AGNOSTIC, 1, SESSION, List.of(source(f[2], 2), source(f[3], 3)));
+        assertEquals("group-1.5e55.vagg", g1.file());
 
-        assertEquals(Optional.empty(), store.tryCommit("agg", 3, 4, Scheme.AGNOSTIC, 2));
+        assertEquals(Optional.empty(), store.tryCommit("agg", 3, 4, Scheme.AGNOSTIC, 2, SESSION));
         assertFalse(Files.exists(dir.resolve(Manifest.FILE)));
         assertFalse(store.isCommitted("agg", 3));
         assertEquals(List.of(), store.committed("agg"));
 
         // a leftover temp file of the missing group does not count as that group
-        Files.write(dir.resolve("group-0.vagg.tmp"), new byte[100]);
-        assertEquals(Optional.empty(), store.tryCommit("agg", 3, 4, Scheme.AGNOSTIC, 2));
+        Files.write(dir.resolve("group-0.5e55.vagg.tmp"), new byte[100]);
+        assertEquals(Optional.empty(), store.tryCommit("agg", 3, 4, Scheme.AGNOSTIC, 2, SESSION));
         assertFalse(Files.exists(dir.resolve(Manifest.FILE)));
-        Files.delete(dir.resolve("group-0.vagg.tmp"));
+        Files.delete(dir.resolve("group-0.5e55.vagg.tmp"));
 
-        AggregateInfo g0 = writer.write(dir, Scheme.AGNOSTIC, 0, List.of(source(f[0], 0), source(f[1], 1)));
-        Manifest m = store.tryCommit("agg", 3, 4, Scheme.AGNOSTIC, 2).orElseThrow();
+        // nor does a dead launch's file of that group
+        write(dir, Scheme.AGNOSTIC, 0, 0xdead, List.of(source(f[0], 0), source(f[1], 1)));
+        assertEquals(Optional.empty(), store.tryCommit("agg", 3, 4, Scheme.AGNOSTIC, 2, SESSION));
+        assertFalse(Files.exists(dir.resolve(Manifest.FILE)));
+
+        AggregateInfo g0 = write(dir, Scheme.AGNOSTIC, 0, SESSION, List.of(source(f[0], 0), source(f[1], 1)));
+        Manifest m = store.tryCommit("agg", 3, 4, Scheme.AGNOSTIC, 2, SESSION).orElseThrow();
         assertEquals(new Manifest("agg", 3, 4, Scheme.AGNOSTIC, List.of(g0, g1)), m, "groups in order, as written");
         assertEquals(m, Manifest.read(dir));
         assertTrue(store.isCommitted("agg", 3));
         assertEquals(List.of(3), store.committed("agg"));
+        assertEquals(List.of("MANIFEST", "group-0.5e55.vagg", "group-1.5e55.vagg"), names(dir),
+                "the dead launch's file is gone once this launch committed");
         byte[] before = Files.readAllBytes(dir.resolve(Manifest.FILE));
-        assertEquals(Optional.empty(), store.tryCommit("agg", 3, 4, Scheme.AGNOSTIC, 2), "committed once");
+        assertEquals(Optional.empty(), store.tryCommit("agg", 3, 4, Scheme.AGNOSTIC, 2, SESSION), "committed once");
         assertArrayEquals(before, Files.readAllBytes(dir.resolve(Manifest.FILE)));
+    }
+
+    @Test
+    void aCommittedVersionIsNeverWrittenAgain() throws Exception {
+        Path scratch = Files.createDirectories(tmp.resolve("scratch"));
+        PersistentStore store = new PersistentStore(tmp.resolve("p"));
+        RankFileInfo f0 = rankFile(scratch, 0, 1, smooth(3000, 0));
+        Path dir = store.versionDir("imm", 7);
+        write(dir, Scheme.AGNOSTIC, 0, SESSION, List.of(source(f0, 0)));
+        Manifest m = store.tryCommit("imm", 7, 1, Scheme.AGNOSTIC, 1, SESSION).orElseThrow();
+        Map<String, byte[]> before = contents(dir);
+
+        // a relaunch's engine replaying the same group: neither its own name nor the committed one is written
+        AlreadyCommittedException e = assertThrows(AlreadyCommittedException.class,
+                () -> write(dir, Scheme.AGNOSTIC, 0, 0xbeef, List.of(source(f0, 0))));
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        assertThrows(AlreadyCommittedException.class, () -> write(dir, Scheme.AGNOSTIC, 0, SESSION, List.of(source(f0, 0))));
+        // and a second MANIFEST never replaces the first
+        assertFalse(new Manifest("imm", 7, 1, Scheme.NONE, List.of()).writeTo(dir));
+        assertEquals(m, Manifest.read(dir));
+        Map<String, byte[]> after = contents(dir);
+        assertEquals(before.keySet(), after.keySet(), "no file added, none removed");
+        before.forEach((k, v) -> assertArrayEquals(v, after.get(k), k + " unchanged"));
+    }
+
+    private static Map<String, byte[]> contents(Path dir) throws Exception {
+        Map<String, byte[]> out = new java.util.TreeMap<>();
+        for (String n : names(dir)) {
+            out.put(n, Files.readAllBytes(dir.resolve(n)));
+        }
+        return out;
     }
 
     @Test
@@ -156,14 +204,15 @@ class ManifestAndStoreTest {
         PersistentStore store = new PersistentStore(tmp.resolve("p"));
         Path dir = store.versionDir("n", 1);
         for (int r = 0; r < 3; r++) {
-            writer.write(dir, Scheme.NONE, r, List.of(source(rankFile(scratch, r, 3, smooth(100, r)), r)));
-            Optional<Manifest> m = store.tryCommit("n", 1, 3, Scheme.NONE, 3);
+            write(dir, Scheme.NONE, r, SESSION, List.of(source(rankFile(scratch, r, 3, smooth(100, r)), r)));
+            Optional<Manifest> m = store.tryCommit("n", 1, 3, Scheme.NONE, 3, SESSION);
             assertEquals(r == 2, m.isPresent(), "after rank " + r);
         }
         Manifest m = Manifest.read(dir);
-        assertEquals(List.of("rank-0.vck", "rank-1.vck", "rank-2.vck"), m.files().stream().map(AggregateInfo::file).toList());
+        assertEquals(List.of("rank-0.5e55.vck", "rank-1.5e55.vck", "rank-2.5e55.vck"),
+                m.files().stream().map(AggregateInfo::file).toList());
         for (int r = 0; r < 3; r++) {
-            assertEquals(Files.size(dir.resolve("rank-" + r + ".vck")), m.fileOf(r).orElseThrow().storedBytes());
+            assertEquals(Files.size(dir.resolve("rank-" + r + ".5e55.vck")), m.fileOf(r).orElseThrow().storedBytes());
         }
     }
 

@@ -58,9 +58,9 @@ final class ListCommand {
 
     static Map<String, Map<Integer, Row>> collect(VelocConfig config) throws VelocException, IOException {
         Map<String, Map<Integer, Row>> rows = new TreeMap<>();
-        Path catalogDir = config.meta().resolve("catalog");
-        if (Files.isDirectory(catalogDir)) {
-            try (EventLog catalog = EventLog.open(catalogDir)) {
+        // one catalog queue per node (each written by its own engine): read them all
+        for (Path catalogDir : catalogs(config.meta().resolve("catalog"))) {
+            try (EventLog catalog = EventLog.openReader(catalogDir)) {
                 for (Event e : catalog.readAll()) {
                     apply(rows, e);
                 }
@@ -124,6 +124,22 @@ final class ListCommand {
         } else if (e instanceof Event.Pruned p && p.level().equals("persistent")) {
             r.state = "pruned";
         }
+    }
+
+    private static java.util.List<Path> catalogs(Path root) throws IOException {
+        java.util.List<Path> out = new java.util.ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                if (Files.isRegularFile(p.resolve("metadata.cq4t"))) {
+                    out.add(p);
+                }
+            }
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
     }
 
     private static Row row(Map<String, Map<Integer, Row>> rows, String name, int version) {
