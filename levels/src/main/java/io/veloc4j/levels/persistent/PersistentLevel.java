@@ -1,5 +1,6 @@
 package io.veloc4j.levels.persistent;
 
+import io.veloc4j.levels.CorruptCheckpointException;
 import io.veloc4j.levels.Level;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.RankCheckpoint;
@@ -103,6 +104,16 @@ public final class PersistentLevel implements Level {
             } finally {
                 if (pool != null) {
                     pool.shutdownNow();
+                }
+            }
+            // the decoded file must be the one the index recorded (its header CRC covers every
+            // variable's CRC): a damaged index cannot pass another rank's or a patched file as ours
+            int expected = a.member(rank).orElseThrow().rankFileCrc();
+            try (RankFile staged = RankFile.open(tmp)) {
+                if (staged.headerCrc() != expected || staged.rank() != rank || !staged.name().equals(name)
+                        || staged.version() != version) {
+                    throw new CorruptCheckpointException("aggregate " + p + " is corrupt: rank " + rank
+                            + " decodes to a rank file other than the one it recorded (" + staged + ")");
                 }
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

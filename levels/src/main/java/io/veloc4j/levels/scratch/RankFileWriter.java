@@ -63,6 +63,11 @@ public final class RankFileWriter {
         long headerLength = vars.isEmpty() ? RankFileFormat.align(headerBytes(entries))
                 : vars.get(0).offset();
         long fileLength = vars.isEmpty() ? headerLength : vars.get(vars.size() - 1).offset() + vars.get(vars.size() - 1).length();
+        if (headerLength > RankFileFormat.MAX_HEADER) {
+            throw new LevelException("checkpoint '" + name + "' v" + version + " of rank " + rank + ": the table of its "
+                    + entries.size() + " variables takes " + headerLength + " bytes, more than a rank file may hold ("
+                    + RankFileFormat.MAX_HEADER + "); protect fewer, larger arrays");
+        }
         try {
             try (FileChannel ch = create(tmp)) {
                 List<Variable> written = new ArrayList<>(vars.size());
