@@ -184,36 +184,36 @@ public final class Veloc implements AutoCloseable {
     // one, the variable is 1-D.
 
     public void protect(int id, String name, double[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, float[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, long[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, int[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, short[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, byte[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, char[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     /** The buffer's bytes from 0 to its limit. */
     public void protect(int id, String name, ByteBuffer b) throws VelocException {
-        put(id, name, Region.of(b), new long[0]);
+        put(id, name, b == null ? null : Region.of(b), new long[0]);
     }
 
     /** Protecting an id again replaces the old memory (e.g. after reallocating an array). */
@@ -225,15 +225,32 @@ public final class Veloc implements AutoCloseable {
         if (name == null || name.isEmpty() || name.length() > 1024) {
             throw new VelocException("protect: id " + id + " needs a name of 1 to 1024 characters");
         }
-        long n = 1;
-        for (long e : shape) {
-            n = e < 0 ? -1 : n * e;
+        if (region == null) {
+            throw new VelocException("protect: id " + id + " ('" + name + "'): the array is null; protect allocated memory"
+                    + " (restartBegin and recoverSize tell how large to allocate it)");
         }
-        if (shape.length > 0 && (n != region.elements() || shape.length > 127)) {
+        if (shape == null) {
+            throw new VelocException("protect: id " + id + " ('" + name + "'): the shape is null; give its extents, or none");
+        }
+        long n = shape.length > 127 ? -1 : 1;
+        for (int d = 0; d < shape.length && n >= 0; d++) {
+            // exact: a product that overflows could wrap around to the array's length
+            n = shape[d] < 0 ? -1 : multiplyOrMinusOne(n, shape[d]);
+        }
+        if (shape.length > 0 && n != region.elements()) {
             throw new VelocException("protect: id " + id + " ('" + name + "'): shape " + java.util.Arrays.toString(shape)
-                    + " does not describe its " + region.elements() + " elements; give extents whose product is the length");
+                    + " does not describe its " + region.elements() + " elements; give at most 127 extents, none negative,"
+                    + " whose product is the length");
         }
         regions.put(id, new Protected(id, name, shape.length == 0 ? new long[] {region.elements()} : shape.clone(), region));
+    }
+
+    private static long multiplyOrMinusOne(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return -1;
+        }
     }
 
     public void unprotect(int id) {
