@@ -437,11 +437,22 @@ public final class Veloc implements AutoCloseable {
         if (restart == null) {
             throw new VelocException("recoverSize(" + id + ") needs restartBegin(name, version) first");
         }
-        Optional<Variable> v = restart.current().variable(id);
-        if (v.isEmpty()) {
-            throw new VelocException(restart.describe() + " has no variable with id " + id);
+        if (restart.current() == null) {
+            throw new VelocException(restart.describe() + ": no level is left to restore from; call restartBegin again");
         }
-        return v.get().elements();
+        // a copy without the id (its variables changed) falls through to the next level, like a damaged one
+        try {
+            for (Optional<Variable> v = restart.current().variable(id); ; v = restart.current().variable(id)) {
+                if (v.isPresent()) {
+                    return v.get().elements();
+                }
+                restart.failed(new LevelException(restart.describe() + " has no variable with id " + id));
+                restart.openNext();
+            }
+        } catch (VelocException e) {
+            restartBegin(restart.name(), restart.version()); // no level has it: the session starts over, still usable
+            throw e;
+        }
     }
 
     /** Restores the protected memory from the version opened by {@link #restartBegin}. */
@@ -449,22 +460,40 @@ public final class Veloc implements AutoCloseable {
         if (restart == null) {
             throw new VelocException("recoverMem() needs restartBegin(name, version) first");
         }
-        Map<Path, Integer> files = routedFiles.getOrDefault(restart.name(), Map.of());
+        if (restart.current() == null) {
+            throw new VelocException(restart.describe() + ": no level is left to restore from; call restartBegin again");
+        }
+        for (Protected p : regions.values()) {
+            if (!p.region().writable()) {
+                throw new VelocException("restart of " + restart.describe() + ": variable " + p.id() + " ('" + p.name()
+                        + "') is a read-only buffer; protect a writable one to restore into");
+            }
+        }
+        List<Path> files = List.copyOf(routedFiles.getOrDefault(restart.name(), Map.of()).keySet());
+        List<String> routed = files.stream().map(Veloc::routedName).toList();
         while (true) {
+            // a copy is verified whole before its first byte reaches memory: a damaged one falls
+            // through to the next level and leaves the memory untouched
+            List<Variable> vars;
+            try {
+                vars = restart.verifiedFor(regions.values(), routed);
+            } catch (LevelException e) {
+                restart.failed(e);
+                restart.openNext();
+                continue;
+            }
             try {
                 RankCheckpoint ck = restart.current();
+                int i = 0;
                 for (Protected p : regions.values()) {
-                    Variable v = ck.variable(p.id()).orElseThrow(() -> new MissingVariable(p));
-                    ck.readInto(v, p.region());
+                    ck.readInto(vars.get(i++), p.region());
                 }
-                for (Map.Entry<Path, Integer> f : files.entrySet()) {
-                    restoreFile(ck, f.getKey(), f.getValue());
+                for (Path f : files) {
+                    restoreFile(ck, f, vars.get(i++));
                 }
                 return new Restored(restart.name(), restart.version(), restart.levelName());
-            } catch (MissingVariable e) {
-                throw new VelocException(restart.describe() + " has no variable with id " + e.p.id() + " ('"
-                        + e.p.name() + "'); protect only variables that were checkpointed, or unprotect it");
             } catch (io.veloc4j.levels.CorruptCheckpointException e) {
+                // changed on disk since it was verified: the next copy restores every variable again
                 restart.failed(e);
                 restart.openNext();
             }
@@ -479,18 +508,7 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
-    private static final class MissingVariable extends RuntimeException {
-        final transient Protected p;
-
-        MissingVariable(Protected p) {
-            super(null, null, false, false);
-            this.p = p;
-        }
-    }
-
-    private void restoreFile(RankCheckpoint ck, Path file, int id) throws VelocException {
-        Variable v = ck.variables().stream().filter(x -> x.name().equals(routedName(file))).findFirst()
-                .orElseThrow(() -> new VelocException(restart.describe() + " holds no copy of routed file " + file));
+    private void restoreFile(RankCheckpoint ck, Path file, Variable v) throws VelocException {
         Path tmp = file.resolveSibling(file.getFileName() + ".veloc4j-restore");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());

@@ -625,7 +625,7 @@ class VelocTest {
             v.protect(0, "h", h);
             if (c.rank() == 2) {
                 // explicitly asking for the damaged version fails on that rank, naming the damage
-                // (the memory may have been partly overwritten by then; the restart below repairs it)
+                // (the memory is left untouched: a copy is verified before anything is restored)
                 VelocException e = assertThrows(VelocException.class, () -> v.restart("cor", 2));
                 assertTrue(e.getMessage().contains("checksum"), e.getMessage());
                 assertTrue(e.getMessage().contains("rank 2"), e.getMessage());

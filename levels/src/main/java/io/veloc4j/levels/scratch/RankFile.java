@@ -209,6 +209,7 @@ public final class RankFile implements RankCheckpoint {
     }
 
     /** Reads every variable and checks its CRC; throws on the first mismatch. */
+    @Override
     public void verify() throws LevelException {
         for (Variable v : variables) {
             scan(v, null);
