@@ -1,19 +1,23 @@
 package io.veloc4j.levels.catalog;
 
+import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.io.SingleThreadedChecked;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * An append-only, durable, multi-process log of {@link Event}s on a Chronicle Queue: ranks of
@@ -42,8 +46,13 @@ public final class EventLog implements AutoCloseable {
 
     public static EventLog open(Path dir) throws LevelException {
         try {
-            Files.createDirectories(dir);
-            return new EventLog(dir, SingleChronicleQueueBuilder.single(dir.toString()).build());
+            FileIo.createPrivateDirectories(dir);
+            ChronicleQueue queue = SingleChronicleQueueBuilder.single(dir.toString())
+                    .storeFileListener(new PrivateFiles()).build();
+            try (Stream<Path> files = Files.list(dir)) {
+                files.forEach(FileIo::makePrivate); // the metadata file, and files of older launches
+            }
+            return new EventLog(dir, queue);
         } catch (Exception e) {
             throw new LevelException("cannot open the event log (Chronicle Queue) at " + dir + ": " + e
                     + "; check that the directory is writable", e);
@@ -82,6 +91,22 @@ public final class EventLog implements AutoCloseable {
             appender.close();
         }
         queue.close();
+    }
+
+    /**
+     * Chronicle creates its files with the umask's mode: each cycle file is made rw------- when a
+     * queue first acquires it (once per cycle, not per append).
+     */
+    private static final class PrivateFiles implements StoreFileListener {
+        @Override
+        public void onAcquired(int cycle, File file) {
+            FileIo.makePrivate(file.toPath());
+        }
+
+        @Override
+        public void onReleased(int cycle, File file) {
+            // nothing to do
+        }
     }
 
     /** Reads events in order; {@link #next} returns empty at the current end (call again later). */

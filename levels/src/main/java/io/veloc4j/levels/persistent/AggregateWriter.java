@@ -101,7 +101,7 @@ public final class AggregateWriter {
             for (Source s : sources) {
                 files.add(opened(s));
             }
-            Files.createDirectories(versionDir);
+            FileIo.createPrivateDirectories(versionDir);
             AggregateInfo info;
             try (FileOutput out = FileOutput.create(tmp, directIo, buffer)) {
                 info = scheme == Scheme.NONE ? copy(out, group, name, sources.get(0), files.get(0))

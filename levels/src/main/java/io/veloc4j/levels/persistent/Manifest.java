@@ -88,8 +88,7 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
         // engines of several nodes may commit the same version at once: each its own temp file
         Path tmp = dir.resolve(FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileIo.createPrivate(tmp)) {
                 FileIo.writeFully(ch, ByteBuffer.wrap(format().getBytes(StandardCharsets.UTF_8)), 0);
                 ch.force(true);
             }

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -101,10 +100,9 @@ public final class RankFileWriter {
     /** Another rank may remove an emptied version directory while pruning: create it again. */
     private static FileChannel create(Path tmp) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            Files.createDirectories(tmp.getParent());
+            FileIo.createPrivateDirectories(tmp.getParent());
             try {
-                return FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING);
+                return FileIo.createPrivate(tmp);
             } catch (NoSuchFileException e) {
                 if (attempt == 3) {
                     throw e;
