@@ -65,6 +65,8 @@ import java.util.TreeSet;
 public final class Veloc implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("io.veloc4j");
+    /** New logging goes through SLF4J (the project is moving to it). */
+    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(Veloc.class);
 
     private final VelocConfig config;
     private final Comm comm;
@@ -136,6 +138,12 @@ public final class Veloc implements AutoCloseable {
             Veloc v = new Veloc(config, dup, topology, session);
             // engines replay their journals (flushing what a dead launch left on scratch) before anyone restarts
             if (v.engine != null) {
+                // before this engine writes: what a flush killed mid-write left behind on this host
+                List<Path> removed = v.store.removeDeadTemps();
+                if (!removed.isEmpty()) {
+                    LOGGER.info("removed {} temp file(s) that writers killed mid-flush left on persistent storage: {}",
+                            removed.size(), removed);
+                }
                 v.engine.start();
             }
             dup.barrier();
@@ -402,8 +410,15 @@ public final class Veloc implements AutoCloseable {
         for (Level l : levels) {
             all.addAll(l.versions(name));
         }
-        return VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion,
+        int newest = VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion,
                 v -> levels.stream().anyMatch(l -> l.canRestore(name, v)));
+        List<Integer> candidates = all.stream().filter(v -> v <= maxVersion).toList();
+        if (newest < 0 && !candidates.isEmpty()) {
+            LOGGER.warn("rank {}: no version of '{}' can be restored by every rank, so the job starts from the beginning;"
+                    + " this rank holds damaged or incomplete copies: {}", rank(), name,
+                    DamageReport.of(levels, name, candidates));
+        }
+        return newest;
     }
 
     /**

@@ -93,7 +93,7 @@ public final class AggregateWriter {
         String name = fileName(scheme, group, sources.get(0).rank());
         Path target = versionDir.resolve(name);
         // unique: a rank that rewrites a version may have two writes of the same group in flight
-        Path tmp = versionDir.resolve(name + "." + Long.toHexString(System.nanoTime()) + Thread.currentThread().getId() + ".tmp");
+        Path tmp = versionDir.resolve(TempName.of(name));
         List<RankFile> files = new ArrayList<>();
         ByteBuffer pooled = outputBuffers.poll();
         ByteBuffer buffer = pooled != null ? pooled : FileOutput.newBuffer();

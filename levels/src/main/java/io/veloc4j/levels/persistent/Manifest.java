@@ -86,7 +86,7 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
     /** Writes {@code <dir>/MANIFEST} atomically (temp, fsync, rename, directory sync). */
     public void writeTo(Path dir) throws LevelException {
         // engines of several nodes may commit the same version at once: each its own temp file
-        Path tmp = dir.resolve(FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+        Path tmp = dir.resolve(TempName.of(FILE));
         try {
             try (FileChannel ch = FileIo.createPrivate(tmp)) {
                 FileIo.writeFully(ch, ByteBuffer.wrap(format().getBytes(StandardCharsets.UTF_8)), 0);

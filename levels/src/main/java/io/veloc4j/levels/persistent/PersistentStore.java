@@ -125,6 +125,36 @@ public final class PersistentStore {
         return pruned;
     }
 
+    /**
+     * Removes the temp files that writers of this host left behind when they died mid-write (a
+     * killed flush leaves a 0-byte or partial {@code group-<g>.vagg.….tmp}, {@code MANIFEST.….tmp}).
+     * Only files whose writer, named in the file name ({@link TempName}), is a process of this
+     * host that has ended: a live writer's temp files and other hosts' are left alone. Run by
+     * each node's engine host at init, before its engine writes anything. Returns what it removed.
+     */
+    public List<Path> removeDeadTemps() {
+        List<Path> removed = new ArrayList<>();
+        try (DirectoryStream<Path> names = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path name : names) {
+                try (DirectoryStream<Path> versions = Files.newDirectoryStream(name, Files::isDirectory)) {
+                    for (Path dir : versions) {
+                        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir,
+                                p -> TempName.ofDeadWriter(p.getFileName().toString()))) {
+                            for (Path p : files) {
+                                if (Files.deleteIfExists(p)) {
+                                    removed.add(p);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // best effort: a temp file is never read, it only takes room (no root yet: nothing to do)
+        }
+        return removed;
+    }
+
     static Integer version(String s) {
         if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(Character::isDigit)) {
             return null;
