@@ -90,6 +90,41 @@ public final class FileIo {
         return p.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
+    /**
+     * Fails unless the file system holding {@code dir} has {@code bytes} free for this user: a
+     * guard for memory-mapped files (Chronicle's queues), which on a full file system do not fail
+     * with an IOException but fault on a later memory access ({@code InternalError}). A directory
+     * that does not exist yet is measured at its nearest existing parent.
+     *
+     * @throws LevelException naming the directory, the free and the needed bytes
+     */
+    public static void requireSpace(Path dir, long bytes) throws LevelException {
+        Path p = dir.toAbsolutePath();
+        while (p.getParent() != null && !Files.isDirectory(p)) {
+            p = p.getParent();
+        }
+        // File.getUsableSpace is one statvfs(2); Files.getFileStore would parse the mount table first
+        long free = p.toFile().getUsableSpace();
+        if (free < bytes) {
+            throw new LevelException("the file system of " + dir + " is full: " + free + " bytes free, " + bytes
+                    + " needed; free space there, or configure a directory on a file system with room");
+        }
+    }
+
+    /**
+     * Whether an I/O error says the file system (or the user's quota on it) is full: ENOSPC or
+     * EDQUOT, which the JDK reports as strerror's text only.
+     */
+    public static boolean isOutOfSpace(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Reads up to {@code n} bytes at {@code pos} (fewer at end of file) into a new little-endian buffer, flipped. */
     public static ByteBuffer read(FileChannel ch, long pos, int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);

@@ -116,6 +116,10 @@ public final class AggregateWriter {
             return info;
         } catch (IOException e) {
             deleteQuietly(tmp);
+            if (FileIo.isOutOfSpace(e)) {
+                throw new LevelException("cannot write " + target + ": the file system of " + versionDir + " is full ("
+                        + e.getMessage() + "); free space on persistent storage (the scratch copies are kept)", e);
+            }
             throw new LevelException("cannot write " + target + ": " + e
                     + "; check that persistent storage is writable and has room", e);
         } catch (LevelException | RuntimeException e) {

@@ -95,7 +95,9 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
             Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             FileIo.syncDir(dir);
         } catch (IOException e) {
-            throw new LevelException("cannot write " + dir.resolve(FILE) + ": " + e, e);
+            FileIo.deleteQuietly(tmp);
+            throw new LevelException("cannot write " + dir.resolve(FILE) + ": " + e
+                    + (FileIo.isOutOfSpace(e) ? "; persistent storage is full: free space there" : ""), e);
         }
     }
 

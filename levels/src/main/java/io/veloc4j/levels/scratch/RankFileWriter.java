@@ -92,6 +92,11 @@ public final class RankFileWriter {
             }
         } catch (IOException e) {
             FileIo.deleteQuietly(tmp);
+            if (FileIo.isOutOfSpace(e)) {
+                throw new LevelException("cannot write rank file " + target + ": the file system of " + target.getParent()
+                        + " is full (" + e.getMessage() + "); free space there or point scratch at a file system with room"
+                        + " (earlier versions are untouched)", e);
+            }
             throw new LevelException("cannot write rank file " + target + ": " + e
                     + "; check that the scratch directory is writable and has room", e);
         }
