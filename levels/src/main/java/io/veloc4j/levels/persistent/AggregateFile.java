@@ -111,7 +111,8 @@ public final class AggregateFile implements AutoCloseable {
                     throw corrupt(path, "a chunk of segment '" + s.key() + "' claims " + c.rawLength() + " raw / "
                             + c.storedLength() + " stored bytes");
                 }
-                if (c.storedOffset() < storedEnd || c.storedOffset() + c.storedLength() > dataEnd) {
+                // compared so that a huge offset (a version 2 index stores it as is) cannot wrap around
+                if (c.storedOffset() < storedEnd || c.storedOffset() > dataEnd - c.storedLength()) {
                     throw corrupt(path, "a chunk of segment '" + s.key() + "' overlaps another or lies beyond the data");
                 }
                 storedEnd = c.storedOffset() + c.storedLength();
