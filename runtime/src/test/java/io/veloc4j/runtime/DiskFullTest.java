@@ -11,9 +11,6 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,7 +23,6 @@ import static io.veloc4j.runtime.VelocTest.bits;
 import static io.veloc4j.runtime.VelocTest.single;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,27 +90,20 @@ class DiskFullTest {
                     "meta", tmp + "/meta"));
             byte[] noise = new byte[4 << 20]; // incompressible: 4 MiB stay 4 MiB
             new Random(1).nextBytes(noise);
-            PrintStream saved = System.err;
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            VelocException failed;
-            try {
-                failed = single(cfg, (v, c) -> {
-                    v.protect(0, "noise", noise);
-                    v.checkpoint("pfull", 1);
-                    VelocException e = assertThrows(VelocException.class, v::checkpointWait);
-                    v.unprotect(0);
-                    v.protect(0, "h", field(1000, 2));
-                    v.checkpoint("pfull", 2); // the failed write's temp file is gone: room again
-                    v.checkpointWait();
-                    return e;
-                });
-            } finally {
-                System.setErr(saved);
-            }
-            assertTrue(failed.getMessage().contains("pfull v1") && failed.getMessage().contains("is full"), failed.getMessage());
-            assertTrue(failed.getMessage().contains(fs.dir().resolve("pfull/1").toString()), failed.getMessage());
-            String log = err.toString(StandardCharsets.UTF_8);
+            VelocException[] failed = new VelocException[1];
+            String log = SilenceTest.stderrOf(() -> failed[0] = single(cfg, (v, c) -> {
+                v.protect(0, "noise", noise);
+                v.checkpoint("pfull", 1);
+                VelocException e = assertThrows(VelocException.class, v::checkpointWait);
+                v.unprotect(0);
+                v.protect(0, "h", field(1000, 2));
+                v.checkpoint("pfull", 2); // the failed write's temp file is gone: room again
+                v.checkpointWait();
+                return e;
+            }));
+            String reason = failed[0].getMessage();
+            assertTrue(reason.contains("pfull v1") && reason.contains("is full"), reason);
+            assertTrue(reason.contains(fs.dir().resolve("pfull/1").toString()), reason);
             assertTrue(log.lines().anyMatch(l -> l.contains("ERROR") && l.contains("flush of") && l.contains("is full")),
                     "logged when it happened:\n" + log);
             assertTrue(Files.isRegularFile(tmp.resolve("s/pfull/1/rank-0.vck")), "the scratch copy of v1 is kept");

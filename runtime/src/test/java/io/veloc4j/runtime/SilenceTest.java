@@ -27,7 +27,7 @@ class SilenceTest {
     Path tmp;
 
     /** Runs {@code body} and returns what was written to standard error meanwhile (SLF4J's simple logger writes there). */
-    private static String stderrOf(Runnable body) {
+    static String stderrOf(Runnable body) {
         PrintStream saved = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
