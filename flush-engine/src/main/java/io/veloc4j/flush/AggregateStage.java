@@ -7,6 +7,8 @@ import io.veloc4j.levels.persistent.AlreadyCommittedException;
 import io.veloc4j.levels.persistent.Encoding;
 import io.veloc4j.levels.persistent.PersistentStore;
 import io.veloc4j.levels.persistent.SupersededException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Encode + write: one of {@code workers} parallel handlers; handler i takes the jobs whose
@@ -14,6 +16,8 @@ import io.veloc4j.levels.persistent.SupersededException;
  * the temp file), so a group never has to fit in memory.
  */
 final class AggregateStage implements EventHandler<FlushSlot> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AggregateStage.class);
 
     private final int index;
     private final int workers;
@@ -44,6 +48,9 @@ final class AggregateStage implements EventHandler<FlushSlot> {
             slot.alreadyCommitted = e.getMessage();
         } catch (LevelException | RuntimeException e) {
             slot.error = e.getMessage() == null ? e.toString() : e.getMessage();
+            // said now, not only when a rank next calls checkpointWait: a full or unwritable
+            // persistent storage must be seen while it can still be fixed
+            LOG.error("flush of {} failed, its scratch copies are kept: {}", job, slot.error);
         }
     }
 }

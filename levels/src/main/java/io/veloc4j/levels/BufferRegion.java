@@ -28,6 +28,11 @@ final class BufferRegion implements Region {
     }
 
     @Override
+    public boolean writable() {
+        return !buffer.isReadOnly();
+    }
+
+    @Override
     public void write(long to, ByteBuffer src) {
         buffer.duplicate().clear().position(Math.toIntExact(to)).put(src);
     }

@@ -18,6 +18,12 @@ public interface RankCheckpoint extends AutoCloseable {
         return variables().stream().filter(v -> v.id() == id).findFirst();
     }
 
+    /**
+     * Reads every variable and checks its CRC, writing nothing: a restart calls it before the
+     * first byte reaches application memory, so that a damaged copy leaves the memory untouched.
+     */
+    void verify() throws LevelException;
+
     /** Copies the variable's bytes into {@code into}, verifying its CRC; sizes must match. */
     void readInto(Variable v, Region into) throws LevelException;
 

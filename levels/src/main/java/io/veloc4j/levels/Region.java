@@ -21,6 +21,11 @@ public interface Region {
     /** Copies {@code dst.remaining()} bytes starting at byte {@code from} into {@code dst}, advancing it. */
     void read(long from, ByteBuffer dst);
 
+    /** Whether {@link #write} can change the memory (a read-only ByteBuffer can be checkpointed, not restored into). */
+    default boolean writable() {
+        return true;
+    }
+
     /** Copies {@code src.remaining()} bytes from {@code src} into this region at byte {@code to}, advancing src. */
     void write(long to, ByteBuffer src);
 

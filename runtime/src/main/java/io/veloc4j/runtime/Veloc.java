@@ -64,6 +64,8 @@ import java.util.TreeSet;
 public final class Veloc implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("io.veloc4j");
+    /** New logging goes through SLF4J (the project is moving to it). */
+    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(Veloc.class);
 
     private final VelocConfig config;
     private final Comm comm;
@@ -159,6 +161,12 @@ public final class Veloc implements AutoCloseable {
             try {
                 // engines flush what a dead launch left complete on scratch before anyone restarts
                 if (v.engine != null) {
+                    // before this engine writes: what a flush killed mid-write left behind on this host
+                    List<Path> removed = v.store.removeDeadTemps();
+                    if (!removed.isEmpty()) {
+                        LOGGER.info("removed {} temp file(s) that writers killed mid-flush left on persistent storage: {}",
+                                removed.size(), removed);
+                    }
                     v.engine.start();
                 }
                 dup.barrier();
@@ -212,36 +220,36 @@ public final class Veloc implements AutoCloseable {
     // one, the variable is 1-D.
 
     public void protect(int id, String name, double[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, float[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, long[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, int[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, short[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, byte[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     public void protect(int id, String name, char[] a, long... shape) throws VelocException {
-        put(id, name, Region.of(a), shape);
+        put(id, name, a == null ? null : Region.of(a), shape);
     }
 
     /** The buffer's bytes from 0 to its limit. */
     public void protect(int id, String name, ByteBuffer b) throws VelocException {
-        put(id, name, Region.of(b), new long[0]);
+        put(id, name, b == null ? null : Region.of(b), new long[0]);
     }
 
     /** Protecting an id again replaces the old memory (e.g. after reallocating an array). */
@@ -253,15 +261,32 @@ public final class Veloc implements AutoCloseable {
         if (name == null || name.isEmpty() || name.length() > 1024) {
             throw new VelocException("protect: id " + id + " needs a name of 1 to 1024 characters");
         }
-        long n = 1;
-        for (long e : shape) {
-            n = e < 0 ? -1 : n * e;
+        if (region == null) {
+            throw new VelocException("protect: id " + id + " ('" + name + "'): the array is null; protect allocated memory"
+                    + " (restartBegin and recoverSize tell how large to allocate it)");
         }
-        if (shape.length > 0 && (n != region.elements() || shape.length > 127)) {
+        if (shape == null) {
+            throw new VelocException("protect: id " + id + " ('" + name + "'): the shape is null; give its extents, or none");
+        }
+        long n = shape.length > 127 ? -1 : 1;
+        for (int d = 0; d < shape.length && n >= 0; d++) {
+            // exact: a product that overflows could wrap around to the array's length
+            n = shape[d] < 0 ? -1 : multiplyOrMinusOne(n, shape[d]);
+        }
+        if (shape.length > 0 && n != region.elements()) {
             throw new VelocException("protect: id " + id + " ('" + name + "'): shape " + java.util.Arrays.toString(shape)
-                    + " does not describe its " + region.elements() + " elements; give extents whose product is the length");
+                    + " does not describe its " + region.elements() + " elements; give at most 127 extents, none negative,"
+                    + " whose product is the length");
         }
         regions.put(id, new Protected(id, name, shape.length == 0 ? new long[] {region.elements()} : shape.clone(), region));
+    }
+
+    private static long multiplyOrMinusOne(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return -1;
+        }
     }
 
     public void unprotect(int id) {
@@ -427,8 +452,15 @@ public final class Veloc implements AutoCloseable {
         for (Level l : levels) {
             all.addAll(l.versions(name));
         }
-        return VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion,
+        int newest = VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion,
                 v -> levels.stream().anyMatch(l -> l.canRestore(name, v)));
+        List<Integer> candidates = all.stream().filter(v -> v <= maxVersion).toList();
+        if (newest < 0 && !candidates.isEmpty()) {
+            LOGGER.warn("rank {}: no version of '{}' can be restored by every rank, so the job starts from the beginning;"
+                    + " this rank holds damaged or incomplete copies: {}", rank(), name,
+                    DamageReport.of(levels, name, candidates));
+        }
+        return newest;
     }
 
     /**
@@ -462,11 +494,22 @@ public final class Veloc implements AutoCloseable {
         if (restart == null) {
             throw new VelocException("recoverSize(" + id + ") needs restartBegin(name, version) first");
         }
-        Optional<Variable> v = restart.current().variable(id);
-        if (v.isEmpty()) {
-            throw new VelocException(restart.describe() + " has no variable with id " + id);
+        if (restart.current() == null) {
+            throw new VelocException(restart.describe() + ": no level is left to restore from; call restartBegin again");
         }
-        return v.get().elements();
+        // a copy without the id (its variables changed) falls through to the next level, like a damaged one
+        try {
+            for (Optional<Variable> v = restart.current().variable(id); ; v = restart.current().variable(id)) {
+                if (v.isPresent()) {
+                    return v.get().elements();
+                }
+                restart.failed(new LevelException(restart.describe() + " has no variable with id " + id));
+                restart.openNext();
+            }
+        } catch (VelocException e) {
+            restartBegin(restart.name(), restart.version()); // no level has it: the session starts over, still usable
+            throw e;
+        }
     }
 
     /** Restores the protected memory from the version opened by {@link #restartBegin}. */
@@ -474,22 +517,40 @@ public final class Veloc implements AutoCloseable {
         if (restart == null) {
             throw new VelocException("recoverMem() needs restartBegin(name, version) first");
         }
-        Map<Path, Integer> files = routedFiles.getOrDefault(restart.name(), Map.of());
+        if (restart.current() == null) {
+            throw new VelocException(restart.describe() + ": no level is left to restore from; call restartBegin again");
+        }
+        for (Protected p : regions.values()) {
+            if (!p.region().writable()) {
+                throw new VelocException("restart of " + restart.describe() + ": variable " + p.id() + " ('" + p.name()
+                        + "') is a read-only buffer; protect a writable one to restore into");
+            }
+        }
+        List<Path> files = List.copyOf(routedFiles.getOrDefault(restart.name(), Map.of()).keySet());
+        List<String> routed = files.stream().map(Veloc::routedName).toList();
         while (true) {
+            // a copy is verified whole before its first byte reaches memory: a damaged one falls
+            // through to the next level and leaves the memory untouched
+            List<Variable> vars;
+            try {
+                vars = restart.verifiedFor(regions.values(), routed);
+            } catch (LevelException e) {
+                restart.failed(e);
+                restart.openNext();
+                continue;
+            }
             try {
                 RankCheckpoint ck = restart.current();
+                int i = 0;
                 for (Protected p : regions.values()) {
-                    Variable v = ck.variable(p.id()).orElseThrow(() -> new MissingVariable(p));
-                    ck.readInto(v, p.region());
+                    ck.readInto(vars.get(i++), p.region());
                 }
-                for (Map.Entry<Path, Integer> f : files.entrySet()) {
-                    restoreFile(ck, f.getKey(), f.getValue());
+                for (Path f : files) {
+                    restoreFile(ck, f, vars.get(i++));
                 }
                 return new Restored(restart.name(), restart.version(), restart.levelName());
-            } catch (MissingVariable e) {
-                throw new VelocException(restart.describe() + " has no variable with id " + e.p.id() + " ('"
-                        + e.p.name() + "'); protect only variables that were checkpointed, or unprotect it");
             } catch (io.veloc4j.levels.CorruptCheckpointException e) {
+                // changed on disk since it was verified: the next copy restores every variable again
                 restart.failed(e);
                 restart.openNext();
             }
@@ -504,18 +565,7 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
-    private static final class MissingVariable extends RuntimeException {
-        final transient Protected p;
-
-        MissingVariable(Protected p) {
-            super(null, null, false, false);
-            this.p = p;
-        }
-    }
-
-    private void restoreFile(RankCheckpoint ck, Path file, int id) throws VelocException {
-        Variable v = ck.variables().stream().filter(x -> x.name().equals(routedName(file))).findFirst()
-                .orElseThrow(() -> new VelocException(restart.describe() + " holds no copy of routed file " + file));
+    private void restoreFile(RankCheckpoint ck, Path file, Variable v) throws VelocException {
         Path tmp = file.resolveSibling(file.getFileName() + ".veloc4j-restore");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());

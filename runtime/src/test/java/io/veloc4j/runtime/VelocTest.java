@@ -49,7 +49,7 @@ class VelocTest {
     }
 
     /** Runs {@code body} on {@code n} ranks, each with its own client (closed afterwards). */
-    private static <T> List<T> job(int n, VelocConfig cfg, RankBody<T> body) {
+    static <T> List<T> job(int n, VelocConfig cfg, RankBody<T> body) {
         return assertTimeoutPreemptively(HANG_GUARD, () -> LocalComm.run(n, c -> {
             try (Veloc v = Veloc.init(cfg, c)) {
                 return body.run(v, c);
@@ -57,7 +57,7 @@ class VelocTest {
         }));
     }
 
-    private static <T> T single(VelocConfig cfg, RankBody<T> body) {
+    static <T> T single(VelocConfig cfg, RankBody<T> body) {
         return job(1, cfg, body).get(0);
     }
 
@@ -625,7 +625,7 @@ class VelocTest {
             v.protect(0, "h", h);
             if (c.rank() == 2) {
                 // explicitly asking for the damaged version fails on that rank, naming the damage
-                // (the memory may have been partly overwritten by then; the restart below repairs it)
+                // (the memory is left untouched: a copy is verified before anything is restored)
                 VelocException e = assertThrows(VelocException.class, () -> v.restart("cor", 2));
                 assertTrue(e.getMessage().contains("checksum"), e.getMessage());
                 assertTrue(e.getMessage().contains("rank 2"), e.getMessage());

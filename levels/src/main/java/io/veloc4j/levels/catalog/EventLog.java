@@ -1,19 +1,23 @@
 package io.veloc4j.levels.catalog;
 
+import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.io.SingleThreadedChecked;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * An append-only, durable log of {@link Event}s on a Chronicle Queue with ONE writer: the
@@ -59,8 +63,12 @@ public final class EventLog implements AutoCloseable {
     /** The writer: creates the log if needed. Open one per directory at a time. */
     public static EventLog open(Path dir) throws LevelException {
         try {
-            Files.createDirectories(dir);
-            ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toString()).blockSize(BLOCK_SIZE).build();
+            FileIo.createPrivateDirectories(dir);
+            ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toString()).blockSize(BLOCK_SIZE)
+                    .storeFileListener(new PrivateFiles()).build();
+            try (Stream<Path> files = Files.list(dir)) {
+                files.forEach(FileIo::makePrivate); // the metadata file, and files of older launches
+            }
             return new EventLog(dir, q, true);
         } catch (Exception e) {
             throw new LevelException("cannot open the event log (Chronicle Queue) at " + dir + ": " + e
@@ -120,6 +128,22 @@ public final class EventLog implements AutoCloseable {
             }
         }
         queue.close();
+    }
+
+    /**
+     * Chronicle creates its files with the umask's mode: each cycle file is made rw------- when a
+     * queue first acquires it (once per cycle, not per append).
+     */
+    private static final class PrivateFiles implements StoreFileListener {
+        @Override
+        public void onAcquired(int cycle, File file) {
+            FileIo.makePrivate(file.toPath());
+        }
+
+        @Override
+        public void onReleased(int cycle, File file) {
+            // nothing to do
+        }
     }
 
     /** Reads events in order; {@link #next} returns empty at the current end (call again later). */

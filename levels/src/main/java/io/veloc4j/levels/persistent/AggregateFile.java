@@ -68,9 +68,10 @@ public final class AggregateFile implements AutoCloseable {
             long indexOffset = f.getLong();
             int indexLength = f.getInt();
             int indexCrc = f.getInt();
-            f.getLong();
-            if (f.getInt() != AggregateFormat.FOOTER_MAGIC || indexOffset < 0 || indexLength < 0
-                    || indexOffset + indexLength + AggregateFormat.FOOTER != size) {
+            long rawTotal = f.getLong();
+            // indexOffset ≤ size, so the sum below cannot overflow
+            if (f.getInt() != AggregateFormat.FOOTER_MAGIC || indexOffset < 0 || indexOffset > size || indexLength < 0
+                    || indexLength > AggregateFormat.MAX_INDEX || indexOffset + indexLength + AggregateFormat.FOOTER != size) {
                 throw corrupt(path, "bad footer");
             }
             ByteBuffer idx = FileIo.readExactly(ch, indexOffset, indexLength);
@@ -80,15 +81,9 @@ public final class AggregateFile implements AutoCloseable {
                 throw corrupt(path, "index checksum mismatch");
             }
             AggregateIndex index = AggregateIndex.decode(idx);
-            for (Segment s : index.segments()) {
-                for (Chunk c : s.chunks()) {
-                    if (c.storedOffset() + c.storedLength() > indexOffset) {
-                        throw corrupt(path, "a chunk of segment '" + s.key() + "' lies beyond the data");
-                    }
-                }
-            }
+            checkAgainstFile(path, index, indexOffset, rawTotal);
             return new AggregateFile(path, ch, index, indexCrc, AggregateFormat.FOOTER + indexLength);
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
+        } catch (BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
             FileIo.closeQuietly(ch);
             throw corrupt(path, "malformed index (" + e.getMessage() + ")");
         } catch (IOException e) {
@@ -97,6 +92,55 @@ public final class AggregateFile implements AutoCloseable {
         } catch (LevelException | RuntimeException e) {
             FileIo.closeQuietly(ch);
             throw e;
+        }
+    }
+
+    /**
+     * The invariants of {@link AggregateFormat} that the index alone cannot show: checked once per
+     * chunk and extent, so that a restart never plans, allocates or reads by a field the file's
+     * bytes do not back.
+     */
+    private static void checkAgainstFile(Path path, AggregateIndex index, long dataEnd, long rawTotal)
+            throws CorruptCheckpointException {
+        long storedEnd = 0;
+        long segmentsRaw = 0;
+        for (Segment s : index.segments()) {
+            for (Chunk c : s.chunks()) {
+                if (c.rawLength() < 1 || c.rawLength() > AggregateFormat.CHUNK || c.storedLength() < 1
+                        || c.storedLength() > AggregateFormat.MAX_STORED_CHUNK) {
+                    throw corrupt(path, "a chunk of segment '" + s.key() + "' claims " + c.rawLength() + " raw / "
+                            + c.storedLength() + " stored bytes");
+                }
+                // compared so that a huge offset (a version 2 index stores it as is) cannot wrap around
+                if (c.storedOffset() < storedEnd || c.storedOffset() > dataEnd - c.storedLength()) {
+                    throw corrupt(path, "a chunk of segment '" + s.key() + "' overlaps another or lies beyond the data");
+                }
+                storedEnd = c.storedOffset() + c.storedLength();
+            }
+            segmentsRaw += s.length(); // each ≤ chunks × CHUNK: no overflow
+        }
+        long membersRaw = 0;
+        java.util.Set<Integer> ranks = new java.util.HashSet<>();
+        for (int i = 0; i < index.members().size(); i++) {
+            Member m = index.members().get(i);
+            if (!ranks.add(m.rank())) {
+                throw corrupt(path, "rank " + m.rank() + " is listed twice");
+            }
+            long at = 0;
+            for (Extent e : index.extents().get(i)) {
+                if (e.fileOffset() != at || (e.blocks() > 1 && e.block() < AggregateFormat.MIN_BLOCK)) {
+                    throw corrupt(path, "the extents of rank " + m.rank() + " do not tile its rank file");
+                }
+                at += e.length(); // the index checked that each extent ends inside the file
+            }
+            if (at != m.rawLength()) {
+                throw corrupt(path, "the extents of rank " + m.rank() + " cover " + at + " of its " + m.rawLength() + " bytes");
+            }
+            membersRaw = Math.addExact(membersRaw, m.rawLength());
+        }
+        if (membersRaw != rawTotal || segmentsRaw != rawTotal) {
+            throw corrupt(path, "members hold " + membersRaw + " bytes, segments " + segmentsRaw + ", the footer says "
+                    + rawTotal);
         }
     }
 

@@ -30,6 +30,15 @@ package io.veloc4j.levels.persistent;
  * The footer locates the index, the index maps each rank's file onto segment offsets, so one
  * rank's restart reads and decodes only the chunks that hold its bytes.
  *
+ * <p>What the writer guarantees and a reader checks before it reads any chunk (a file that breaks
+ * one of these is corrupt): chunks hold 1 to {@link #CHUNK} raw and 1 to {@link #MAX_STORED_CHUNK}
+ * stored bytes, lie one after another (stored ranges in index order, not overlapping) and end
+ * before the index; every byte of every member's rank file is in exactly one place: a member's
+ * extents, in index order, tile its rank file from 0 to its length, and the members' lengths add
+ * up to the footer's raw total and to the segments' raw lengths; ranks are distinct; blocks of a
+ * block-interleaved extent hold at least {@link #MIN_BLOCK} bytes; the index is at most
+ * {@link #MAX_INDEX} bytes.
+ *
  * <p>Version 3 says what version 2 said, in varints and without the derivable raw offsets,
  * because on very compressible data version 2's fixed-width fields (28 bytes a chunk, 44 an
  * extent) outweighed the chunks themselves. Version 2 indexes are still read:
@@ -52,6 +61,23 @@ final class AggregateFormat {
     static final int FOOTER = 32;
     /** Raw bytes per chunk at most: large enough for zstd to find redundancy, small enough to restore one rank cheaply. */
     static final int CHUNK = 4 << 20;
+    /**
+     * Stored bytes per chunk at most: every codec's bound for a {@link #CHUNK} (zstd's bound plus
+     * a side stream of a quarter, about 5.1 MiB) is below this.
+     */
+    static final int MAX_STORED_CHUNK = 2 * CHUNK;
+    /**
+     * The largest index a reader accepts: a 4 MiB chunk costs about 7 bytes of it, an extent
+     * about 6-20, so this is far beyond any file's; it bounds what a damaged footer can make a
+     * reader allocate.
+     */
+    static final int MAX_INDEX = 256 << 20;
+    /**
+     * The least bytes a block of a block-interleaved extent holds: the writer's smallest is
+     * block_size 8 rounded down to whole rows, 5 bytes. Bounds the pieces a damaged extent can
+     * make a restart plan (one per block).
+     */
+    static final int MIN_BLOCK = 4;
 
     private AggregateFormat() {
     }

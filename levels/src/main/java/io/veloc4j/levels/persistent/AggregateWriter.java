@@ -104,7 +104,7 @@ public final class AggregateWriter {
         Path target = versionDir.resolve(name);
         refuseCommitted(versionDir, target);
         // unique: a rank that rewrites a version may have two writes of the same group in flight
-        Path tmp = versionDir.resolve(name + "." + Long.toHexString(System.nanoTime()) + Thread.currentThread().getId() + ".tmp");
+        Path tmp = versionDir.resolve(TempName.of(name));
         List<RankFile> files = new ArrayList<>();
         ByteBuffer buffer = null;
         try {
@@ -115,7 +115,7 @@ public final class AggregateWriter {
                 raw += f.length();
             }
             buffer = outputBuffer(raw);
-            Files.createDirectories(versionDir);
+            FileIo.createPrivateDirectories(versionDir);
             AggregateInfo info;
             try (FileOutput out = FileOutput.create(tmp, directIo, buffer)) {
                 info = scheme == Scheme.NONE ? copy(out, group, name, sources.get(0), files.get(0))
@@ -139,6 +139,10 @@ public final class AggregateWriter {
             return info;
         } catch (IOException e) {
             deleteQuietly(tmp);
+            if (FileIo.isOutOfSpace(e)) {
+                throw new LevelException("cannot write " + target + ": the file system of " + versionDir + " is full ("
+                        + e.getMessage() + "); free space on persistent storage (the scratch copies are kept)", e);
+            }
             throw new LevelException("cannot write " + target + ": " + e
                     + "; check that persistent storage is writable and has room", e);
         } catch (LevelException | RuntimeException e) {

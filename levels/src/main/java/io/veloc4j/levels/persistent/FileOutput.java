@@ -72,17 +72,14 @@ final class FileOutput implements AutoCloseable {
             try {
                 long block = Files.getFileStore(path.getParent()).getBlockSize();
                 if (block > 0 && block <= MAX_ALIGN && Long.bitCount(block) == 1) {
-                    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                            StandardOpenOption.TRUNCATE_EXISTING, ExtendedOpenOption.DIRECT);
+                    FileChannel ch = FileIo.createPrivate(path, ExtendedOpenOption.DIRECT);
                     return new FileOutput(path, ch, true, (int) Math.max(4096, block), buffer);
                 }
             } catch (IOException | UnsupportedOperationException e) {
                 // the file system has no O_DIRECT (older tmpfs, some FUSE): buffered below
             }
         }
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        return new FileOutput(path, ch, false, 1, buffer);
+        return new FileOutput(path, FileIo.createPrivate(path), false, 1, buffer);
     }
 
     boolean direct() {

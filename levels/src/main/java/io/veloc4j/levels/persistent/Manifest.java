@@ -6,7 +6,9 @@ import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -93,14 +95,13 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
      */
     public boolean writeTo(Path dir) throws LevelException {
         Path target = dir.resolve(FILE);
-        Path tmp = dir.resolve(FILE + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+        Path tmp = dir.resolve(TempName.of(FILE));
         try {
             if (Files.exists(target)) {
                 return false;
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                FileIo.writeFully(ch, java.nio.ByteBuffer.wrap(format().getBytes(StandardCharsets.UTF_8)), 0);
+            try (FileChannel ch = FileIo.createPrivate(tmp)) {
+                FileIo.writeFully(ch, ByteBuffer.wrap(format().getBytes(StandardCharsets.UTF_8)), 0);
                 ch.force(true);
             }
             Failpoint.hit(Failpoint.MANIFEST_BEFORE_COMMIT, version);
@@ -109,7 +110,8 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
             Failpoint.hit(Failpoint.MANIFEST_AFTER_COMMIT, version);
             return written;
         } catch (IOException e) {
-            throw new LevelException("cannot write " + target + ": " + e, e);
+            throw new LevelException("cannot write " + target + ": " + e
+                    + (FileIo.isOutOfSpace(e) ? "; persistent storage is full: free space there" : ""), e);
         } finally {
             FileIo.deleteQuietly(tmp);
         }
@@ -132,53 +134,157 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
         }
     }
 
+    /**
+     * Reads and checks {@code <dir>/MANIFEST}. Nothing in it is trusted: its size is bounded
+     * before it is read, it must be UTF-8 with a matching CRC, and every line and number must be
+     * what {@link #format} writes; any failure is a {@link CorruptCheckpointException} naming the
+     * file and what is wrong.
+     */
     public static Manifest read(Path dir) throws LevelException {
         Path file = dir.resolve(FILE);
         String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > MAX_BYTES) {
+                throw corrupt(file, "it is " + size + " bytes, more than a manifest can be (" + MAX_BYTES + ")");
+            }
+            ByteBuffer bytes = FileIo.readExactly(ch, 0, (int) size);
+            text = StandardCharsets.UTF_8.newDecoder().decode(bytes).toString();
         } catch (NoSuchFileException e) {
             throw new LevelException(file + " does not exist: the version is not committed");
+        } catch (CharacterCodingException e) {
+            throw corrupt(file, "it is not UTF-8 text");
         } catch (IOException e) {
             throw new LevelException("cannot read " + file + ": " + e, e);
         }
-        try {
-            int cut = text.lastIndexOf("crc ");
-            CRC32C crc = new CRC32C();
-            crc.update(text.substring(0, cut).getBytes(StandardCharsets.UTF_8));
-            if (cut < 0 || !text.substring(cut + 4).trim().equals(Long.toHexString(crc.getValue()))) {
-                throw new CorruptCheckpointException(file + " is corrupt: checksum mismatch");
-            }
-            String[] lines = text.substring(0, cut).split("\n");
-            if (!lines[0].equals(MAGIC)) {
-                throw new CorruptCheckpointException(file + " is not a veloc4j manifest");
-            }
-            String name = value(lines[1], "name");
-            int version = Integer.parseInt(value(lines[2], "version"));
-            int ranks = Integer.parseInt(value(lines[3], "ranks"));
-            Scheme scheme = Scheme.ofLabel(value(lines[4], "scheme"));
-            int n = Integer.parseInt(value(lines[5], "files"));
-            List<AggregateInfo> files = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                String[] w = lines[6 + i].split(" ");
-                List<Member> members = new ArrayList<>();
-                for (String m : w[11].split(",")) {
-                    String[] p = m.split(":");
-                    members.add(new Member(Integer.parseInt(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]),
-                            Integer.parseUnsignedInt(p[3], 16)));
-                }
-                files.add(new AggregateInfo(Integer.parseInt(w[3]), w[1], Long.parseLong(w[5]), Long.parseLong(w[7]),
-                        Integer.parseUnsignedInt(w[9], 16), members, w.length > 13 ? w[13] : "unknown"));
-            }
-            return new Manifest(name, version, ranks, scheme, files);
-        } catch (RuntimeException e) {
-            throw new CorruptCheckpointException(file + " is malformed: " + e);
+        int cut = text.lastIndexOf("crc ");
+        if (cut < 0) {
+            throw corrupt(file, "it has no checksum line");
         }
+        CRC32C crc = new CRC32C();
+        crc.update(text.substring(0, cut).getBytes(StandardCharsets.UTF_8));
+        if (!text.substring(cut).equals("crc " + Long.toHexString(crc.getValue()) + "\n")) {
+            throw corrupt(file, "checksum mismatch");
+        }
+        try {
+            return parse(text.substring(0, cut));
+        } catch (IllegalArgumentException e) {
+            throw corrupt(file, e.getMessage());
+        }
+    }
+
+    /** The lines before the CRC line; every malformation is an IllegalArgumentException saying which. */
+    private static Manifest parse(String body) {
+        if (!body.endsWith("\n")) {
+            throw new IllegalArgumentException("its last line is not terminated");
+        }
+        String[] lines = body.substring(0, body.length() - 1).split("\n", -1);
+        if (lines.length < 6 || !lines[0].equals(MAGIC)) {
+            throw new IllegalArgumentException("it is not a veloc4j manifest");
+        }
+        String name = value(lines[1], "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not a checkpoint name");
+        }
+        int version = number(value(lines[2], "version"), "version");
+        int ranks = number(value(lines[3], "ranks"), "ranks");
+        if (ranks < 1) {
+            throw new IllegalArgumentException("a job of " + ranks + " ranks");
+        }
+        Scheme scheme = Scheme.ofLabel(value(lines[4], "scheme"));
+        int n = number(value(lines[5], "files"), "files");
+        if (n != lines.length - 6) {
+            throw new IllegalArgumentException("it says " + n + " files but lists " + (lines.length - 6));
+        }
+        List<AggregateInfo> files = new ArrayList<>(n);
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            files.add(fileLine(lines[6 + i], scheme, ranks, seen));
+        }
+        return new Manifest(name, version, ranks, scheme, files);
+    }
+
+    /**
+     * {@code file F group G raw R stored S crc C members M [codecs X]} (manifests before codecs
+     * were recorded end after the members). The file name must be the one the scheme gives the
+     * group, so a manifest never leads a reader outside its version directory.
+     */
+    private static AggregateInfo fileLine(String line, Scheme scheme, int ranks, java.util.Set<Integer> seen) {
+        String[] w = line.split(" ", -1);
+        if ((w.length != 12 && w.length != 14) || !w[0].equals("file") || !w[2].equals("group") || !w[4].equals("raw")
+                || !w[6].equals("stored") || !w[8].equals("crc") || !w[10].equals("members")
+                || (w.length == 14 && !w[12].equals("codecs"))) {
+            throw new IllegalArgumentException("malformed file line '" + clip(line) + "'");
+        }
+        int group = number(w[3], "group");
+        long raw = longNumber(w[5], "raw");
+        long stored = longNumber(w[7], "stored");
+        int crc = hex(w[9], "crc");
+        List<Member> members = new ArrayList<>();
+        for (String m : w[11].split(",", -1)) {
+            String[] p = m.split(":", -1);
+            if (p.length != 4) {
+                throw new IllegalArgumentException("malformed member '" + clip(m) + "'");
+            }
+            int rank = number(p[0], "rank");
+            if (rank >= ranks || !seen.add(rank)) {
+                throw new IllegalArgumentException("rank " + rank + " is outside the job or listed twice");
+            }
+            members.add(new Member(rank, longNumber(p[1], "member offset"), longNumber(p[2], "member length"),
+                    hex(p[3], "member crc")));
+        }
+        String expected = AggregateWriter.fileName(scheme, group, members.get(0).rank());
+        if (!w[1].equals(expected) && !PersistentStore.isFileOf(w[1], scheme, group, members.get(0).rank())) {
+            throw new IllegalArgumentException("file '" + clip(w[1]) + "' is not the " + scheme.label() + " file of group "
+                    + group + " (" + expected + ")");
+        }
+        String codecs = w.length == 14 ? w[13] : "unknown";
+        if (!CODECS.matcher(codecs).matches()) {
+            throw new IllegalArgumentException("malformed codecs '" + clip(codecs) + "'");
+        }
+        return new AggregateInfo(group, w[1], raw, stored, crc, members, codecs);
+    }
+
+    /** A manifest lists each rank once, about 40 bytes each: this is room for millions of ranks. */
+    static final int MAX_BYTES = 128 << 20;
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    private static final java.util.regex.Pattern CODECS =
+            java.util.regex.Pattern.compile("[a-z0-9~-]+(:[0-9]{1,9})?(,[a-z0-9~-]+(:[0-9]{1,9})?)*");
+
+    private static int number(String s, String what) {
+        long v = longNumber(s, what);
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " " + s + " is out of range");
+        }
+        return (int) v;
+    }
+
+    private static long longNumber(String s, String what) {
+        if (s.isEmpty() || s.length() > 18 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException(what + " '" + clip(s) + "' is not a number");
+        }
+        return Long.parseLong(s);
+    }
+
+    private static int hex(String s, String what) {
+        if (s.isEmpty() || s.length() > 8 || !s.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c < 128)) {
+            throw new IllegalArgumentException(what + " '" + clip(s) + "' is not a hex number");
+        }
+        return Integer.parseUnsignedInt(s, 16);
+    }
+
+    /** A damaged line may be megabytes long: messages quote its start. */
+    private static String clip(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+    }
+
+    private static CorruptCheckpointException corrupt(Path file, String what) {
+        return new CorruptCheckpointException(file + " is corrupt: " + what);
     }
 
     private static String value(String line, String key) {
         if (!line.startsWith(key + " ")) {
-            throw new IllegalArgumentException("expected '" + key + "' in line '" + line + "'");
+            throw new IllegalArgumentException("expected '" + key + "' in line '" + clip(line) + "'");
         }
         return line.substring(key.length() + 1);
     }

@@ -1,5 +1,7 @@
 package io.veloc4j.levels.persistent;
 
+import io.veloc4j.levels.CorruptCheckpointException;
+import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.Level;
 import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.RankCheckpoint;
@@ -11,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,14 +96,23 @@ public final class PersistentLevel implements Level {
             if (a.indexCrc() != f.crc()) {
                 throw new LevelException(p + " is not the file the manifest committed (index CRC differs)");
             }
-            Files.createDirectories(tmp.getParent());
+            FileIo.createPrivateDirectories(tmp.getParent());
             ExecutorService pool = parallelism > 1 ? Executors.newFixedThreadPool(parallelism, daemon()) : null;
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel out = FileIo.createPrivate(tmp)) {
                 a.extract(rank, out, pool, parallelism);
             } finally {
                 if (pool != null) {
                     pool.shutdownNow();
+                }
+            }
+            // the decoded file must be the one the index recorded (its header CRC covers every
+            // variable's CRC): a damaged index cannot pass another rank's or a patched file as ours
+            int expected = a.member(rank).orElseThrow().rankFileCrc();
+            try (RankFile staged = RankFile.open(tmp)) {
+                if (staged.headerCrc() != expected || staged.rank() != rank || !staged.name().equals(name)
+                        || staged.version() != version) {
+                    throw new CorruptCheckpointException("aggregate " + p + " is corrupt: rank " + rank
+                            + " decodes to a rank file other than the one it recorded (" + staged + ")");
                 }
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

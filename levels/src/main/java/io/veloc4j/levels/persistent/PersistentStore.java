@@ -50,6 +50,17 @@ public final class PersistentStore {
         return scheme == Scheme.NONE ? "rank-" + rank + "." + tag + ".vck" : "group-" + group + "." + tag + ".vagg";
     }
 
+    /** Whether {@code file} is the name {@link #fileName} gives that group's file for some launch. */
+    static boolean isFileOf(String file, Scheme scheme, int group, int rank) {
+        String prefix = scheme == Scheme.NONE ? "rank-" + rank + "." : "group-" + group + ".";
+        String suffix = scheme == Scheme.NONE ? ".vck" : ".vagg";
+        if (!file.startsWith(prefix) || !file.endsWith(suffix) || file.length() <= prefix.length() + suffix.length()) {
+            return false;
+        }
+        String tag = file.substring(prefix.length(), file.length() - suffix.length());
+        return tag.length() <= 16 && tag.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    }
+
     /**
      * Writes the MANIFEST once all {@code expectedFiles} group files of launch {@code session} are
      * in place. Every engine calls this after its rename, so the last of them always sees every
@@ -154,6 +165,36 @@ public final class PersistentStore {
             }
         }
         return pruned;
+    }
+
+    /**
+     * Removes the temp files that writers of this host left behind when they died mid-write (a
+     * killed flush leaves a 0-byte or partial {@code group-<g>.vagg.….tmp}, {@code MANIFEST.….tmp}).
+     * Only files whose writer, named in the file name ({@link TempName}), is a process of this
+     * host that has ended: a live writer's temp files and other hosts' are left alone. Run by
+     * each node's engine host at init, before its engine writes anything. Returns what it removed.
+     */
+    public List<Path> removeDeadTemps() {
+        List<Path> removed = new ArrayList<>();
+        try (DirectoryStream<Path> names = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path name : names) {
+                try (DirectoryStream<Path> versions = Files.newDirectoryStream(name, Files::isDirectory)) {
+                    for (Path dir : versions) {
+                        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir,
+                                p -> TempName.ofDeadWriter(p.getFileName().toString()))) {
+                            for (Path p : files) {
+                                if (Files.deleteIfExists(p)) {
+                                    removed.add(p);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // best effort: a temp file is never read, it only takes room (no root yet: nothing to do)
+        }
+        return removed;
     }
 
     static Integer version(String s) {

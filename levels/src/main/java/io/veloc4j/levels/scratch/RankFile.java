@@ -73,6 +73,11 @@ public final class RankFile implements RankCheckpoint {
         }
     }
 
+    /**
+     * Every length, count and offset is checked against the file's real size and the format's
+     * limits before it is used: a damaged header is a {@link CorruptCheckpointException}, never
+     * an allocation of what a bad field says.
+     */
     private static RankFile parse(Path path, FileChannel ch) throws LevelException {
         try {
             long actual = ch.size();
@@ -93,10 +98,14 @@ public final class RankFile implements RankCheckpoint {
             int headerLength = fixed.getInt(8);
             int headerCrc = fixed.getInt(12);
             if (headerLength < (format == RankFileFormat.VERSION_1 ? RankFileFormat.FIXED_1 : RankFileFormat.FIXED)
-                    || headerLength > actual) {
-                throw corrupt(path, "header length " + headerLength + " does not fit the file (" + actual + " bytes)");
+                    || headerLength > actual || headerLength > RankFileFormat.MAX_HEADER) {
+                throw corrupt(path, "header length " + headerLength + " does not fit the file (" + actual
+                        + " bytes) or the format (at most " + RankFileFormat.MAX_HEADER + ")");
             }
             ByteBuffer h = FileIo.read(ch, 0, headerLength);
+            if (h.remaining() != headerLength) {
+                throw corrupt(path, "shorter than its header (" + headerLength + " bytes)");
+            }
             if (RankFileFormat.headerCrc(h.array(), headerLength) != headerCrc) {
                 throw corrupt(path, "header checksum mismatch");
             }
@@ -109,28 +118,55 @@ public final class RankFile implements RankCheckpoint {
             int size = h.getInt();
             int version = h.getInt();
             long session = format == RankFileFormat.VERSION_1 ? 0 : h.getLong();
+            if (size < 1 || rank < 0 || rank >= size || version < 0) {
+                throw corrupt(path, "rank " + rank + " of " + size + ", version " + version + " is not possible");
+            }
             String name = getString(h);
             int count = h.getInt();
+            if (count < 0 || count > h.remaining() / RankFileFormat.MIN_ENTRY) {
+                throw corrupt(path, "variable count " + count + " does not fit the header (" + h.remaining() + " bytes left)");
+            }
             List<Variable> vars = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 int id = h.getInt();
                 String vname = getString(h);
                 ElementType type = ElementType.ofCode(h.get());
-                long[] shape = new long[h.get()];
+                int dims = h.get();
+                if (dims < 0 || dims > RankFileFormat.MAX_DIMENSIONS || dims > h.remaining() / 8) {
+                    throw corrupt(path, "variable '" + vname + "' has " + dims + " dimensions");
+                }
+                long[] shape = new long[dims];
                 for (int d = 0; d < shape.length; d++) {
                     shape[d] = h.getLong();
                 }
                 Variable v = new Variable(id, vname, type, shape, h.getLong(), h.getLong(), h.getInt());
-                if (v.offset() < headerLength || v.offset() + v.length() > length) {
+                // length - v.length() cannot overflow (both ≥ 0); offset + length could
+                if (v.offset() < headerLength || v.offset() > length - v.length()) {
                     throw corrupt(path, "variable '" + vname + "' lies outside the file");
                 }
                 vars.add(v);
             }
+            checkDisjoint(path, vars);
             return new RankFile(path, ch, name, version, rank, size, session, checksums, headerCrc, length, vars);
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
+        } catch (BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
+            // IllegalArgumentException: an unknown type code or a shape that is not the length;
+            // ArithmeticException: a shape whose product overflows
             throw corrupt(path, "malformed header (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new LevelException("cannot read rank file " + path + ": " + e, e);
+        }
+    }
+
+    /** Variables never share bytes: the aggregate layouts map each byte of a rank file once. */
+    private static void checkDisjoint(Path path, List<Variable> vars) throws CorruptCheckpointException {
+        Variable[] byOffset = vars.toArray(new Variable[0]);
+        // empty variables may share an offset with the next one: shorter first
+        Arrays.sort(byOffset, java.util.Comparator.comparingLong(Variable::offset).thenComparingLong(Variable::length));
+        for (int i = 1; i < byOffset.length; i++) {
+            Variable a = byOffset[i - 1];
+            if (a.offset() + a.length() > byOffset[i].offset()) {
+                throw corrupt(path, "variables '" + a.name() + "' and '" + byOffset[i].name() + "' overlap");
+            }
         }
     }
 
@@ -183,6 +219,7 @@ public final class RankFile implements RankCheckpoint {
     }
 
     /** Reads every variable and checks its CRC; throws on the first mismatch. */
+    @Override
     public void verify() throws LevelException {
         for (Variable v : variables) {
             scan(v, null);
@@ -202,13 +239,15 @@ public final class RankFile implements RankCheckpoint {
     /** Reads v's bytes chunk by chunk, feeding the CRC and, if given, the region. */
     private void scan(Variable v, Region into) throws LevelException {
         if (buffer == null) {
-            buffer = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            // no larger than the largest variable: a restart opens many small files (restartTest, fuzzing)
+            long largest = variables.stream().mapToLong(Variable::length).max().orElse(0);
+            buffer = ByteBuffer.allocateDirect((int) Math.max(4096, Math.min(CHUNK, largest))).order(ByteOrder.LITTLE_ENDIAN);
         }
         CRC32C crc = new CRC32C();
         long done = 0;
         try {
             while (done < v.length()) {
-                buffer.clear().limit((int) Math.min(CHUNK, v.length() - done));
+                buffer.clear().limit((int) Math.min(buffer.capacity(), v.length() - done));
                 while (buffer.hasRemaining()) {
                     if (channel.read(buffer, v.offset() + done + buffer.position()) < 0) {
                         throw corrupt(path, "truncated in variable '" + v.name() + "'");

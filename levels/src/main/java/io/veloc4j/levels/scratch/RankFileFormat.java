@@ -31,6 +31,15 @@ final class RankFileFormat {
     static final int ALIGN = 64;
     static final int FIXED = 44;
     static final int FIXED_1 = 36;
+    /**
+     * The largest header a reader accepts (and a writer writes): a million variables with names
+     * of 40 bytes take 70 bytes each. Bounds what a damaged length field can make a reader allocate.
+     */
+    static final int MAX_HEADER = 64 << 20;
+    /** The least bytes a variable's entry takes (empty name, no dimensions). */
+    static final int MIN_ENTRY = 4 + 2 + 1 + 1 + 8 + 8 + 4;
+    /** Dimensions of a shape at most (protect refuses more). */
+    static final int MAX_DIMENSIONS = 127;
 
     private RankFileFormat() {
     }

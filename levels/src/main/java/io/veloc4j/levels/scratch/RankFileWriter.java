@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -89,6 +88,11 @@ public final class RankFileWriter {
         long headerLength = vars.isEmpty() ? RankFileFormat.align(headerBytes(entries))
                 : vars.get(0).offset();
         long fileLength = vars.isEmpty() ? headerLength : vars.get(vars.size() - 1).offset() + vars.get(vars.size() - 1).length();
+        if (headerLength > RankFileFormat.MAX_HEADER) {
+            throw new LevelException("checkpoint '" + name + "' v" + version + " of rank " + rank + ": the table of its "
+                    + entries.size() + " variables takes " + headerLength + " bytes, more than a rank file may hold ("
+                    + RankFileFormat.MAX_HEADER + "); protect fewer, larger arrays");
+        }
         try {
             try (FileChannel ch = create(tmp)) {
                 List<Variable> written = new ArrayList<>(vars.size());
@@ -115,6 +119,11 @@ public final class RankFileWriter {
             }
         } catch (IOException e) {
             FileIo.deleteQuietly(tmp);
+            if (FileIo.isOutOfSpace(e)) {
+                throw new LevelException("cannot write rank file " + target + ": the file system of " + target.getParent()
+                        + " is full (" + e.getMessage() + "); free space there or point scratch at a file system with room"
+                        + " (earlier versions are untouched)", e);
+            }
             throw new LevelException("cannot write rank file " + target + ": " + e
                     + "; check that the scratch directory is writable and has room", e);
         }
@@ -123,10 +132,9 @@ public final class RankFileWriter {
     /** Another rank may remove an emptied version directory while pruning: create it again. */
     private static FileChannel create(Path tmp) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            Files.createDirectories(tmp.getParent());
+            FileIo.createPrivateDirectories(tmp.getParent());
             try {
-                return FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING);
+                return FileIo.createPrivate(tmp);
             } catch (NoSuchFileException e) {
                 if (attempt == 3) {
                     throw e;

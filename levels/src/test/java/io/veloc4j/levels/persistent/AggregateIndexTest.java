@@ -436,4 +436,40 @@ class AggregateIndexTest {
             assertArrayEquals(Files.readAllBytes(files.get(r).path()), Files.readAllBytes(out), "rank " + r);
         }
     }
+
+    /** A version 2 index stores chunk offsets as they are: one near Long.MAX_VALUE must not wrap around the bounds check. */
+    @Test
+    void aVersion2ChunkOffsetThatWouldOverflowIsCorrupt() throws Exception {
+        Path scratch = Files.createDirectories(tmp.resolve("scratch"));
+        RankFileInfo file = rankFile(scratch, 0, 1, AggregateTestSupport.smooth(5000, 0));
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        AggregateInfo info;
+        try {
+            info = new AggregateWriter(pool, 1, 1).write(tmp.resolve("agg"), Scheme.AGNOSTIC, 0, List.of(source(file, 0)));
+        } finally {
+            pool.shutdownNow();
+        }
+        byte[] bytes = Files.readAllBytes(tmp.resolve("agg").resolve(info.file()));
+        ByteBuffer footer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int indexOffset = (int) footer.getLong(bytes.length - AggregateFormat.FOOTER);
+        int indexLength = footer.getInt(bytes.length - AggregateFormat.FOOTER + 8);
+        AggregateIndex x = decode(Arrays.copyOfRange(bytes, indexOffset, indexOffset + indexLength));
+        Segment s = x.segments().get(0);
+        Chunk c = s.chunks().get(0);
+        List<Chunk> chunks = new ArrayList<>(s.chunks());
+        chunks.set(0, new Chunk(c.rawOffset(), c.rawLength(), Long.MAX_VALUE - 1, c.storedLength(), c.crc()));
+        AggregateIndex forged = new AggregateIndex(x.scheme(), List.of(new Segment(s.key(), s.type(), s.rowLength(), s.codec(),
+                s.length(), chunks)), x.members(), x.extents());
+        byte[] v2 = encodeV2(forged);
+        CRC32C crc = new CRC32C();
+        crc.update(v2);
+        ByteBuffer out = ByteBuffer.allocate(indexOffset + v2.length + AggregateFormat.FOOTER).order(ByteOrder.LITTLE_ENDIAN)
+                .put(bytes, 0, indexOffset).put(v2).putLong(indexOffset).putInt(v2.length).putInt((int) crc.getValue())
+                .putLong(footer.getLong(bytes.length - 16)).putInt(AggregateFormat.FOOTER_MAGIC).putInt(0);
+        Path forgedFile = tmp.resolve("forged.vagg");
+        Files.write(forgedFile, out.array());
+        io.veloc4j.levels.CorruptCheckpointException e = assertThrows(io.veloc4j.levels.CorruptCheckpointException.class,
+                () -> AggregateFile.open(forgedFile));
+        assertTrue(e.getMessage().contains("beyond the data"), e.getMessage());
+    }
 }

@@ -1,5 +1,6 @@
 package io.veloc4j.levels.persistent;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -76,5 +77,27 @@ class FileOutputTest {
                     () -> out.transferFrom(in, src, 0, 200, (o, b) -> { }));
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(src.toString()), e.getMessage());
         }
+    }
+
+    /**
+     * A file system may take O_DIRECT at open and refuse the writes (EINVAL): the file is then
+     * written through the page cache instead, from the first unwritten byte, and holds exactly
+     * the bytes written. Provoked here with a write buffer whose address is not block-aligned,
+     * which the JDK refuses for O_DIRECT with an IOException, as such a file system would.
+     */
+    @Test
+    void aRefusedDirectWriteFallsBackToBufferedWithTheSameBytes() throws Exception {
+        byte[] source = new byte[FileOutput.BUFFER * 2 + 777];
+        new Random(11).nextBytes(source);
+        ByteBuffer misaligned = ByteBuffer.allocateDirect(FileOutput.BUFFER + 8192).alignedSlice(4096).slice(1, FileOutput.BUFFER);
+        Path file = dir.resolve("fallback");
+        try (FileOutput out = FileOutput.create(file, true, misaligned)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(out.direct(),
+                    "the file system of " + dir + " does not take O_DIRECT: nothing to fall back from");
+            out.write(source, 0, source.length);
+            assertEquals(false, out.direct(), "went on through the page cache");
+            out.finish();
+        }
+        assertArrayEquals(source, Files.readAllBytes(file));
     }
 }

@@ -3,6 +3,7 @@ package io.veloc4j.runtime.cli;
 import io.veloc4j.VelocException;
 import io.veloc4j.config.VelocConfig;
 import io.veloc4j.levels.catalog.Event;
+import io.veloc4j.levels.LevelException;
 import io.veloc4j.levels.catalog.EventLog;
 import io.veloc4j.levels.persistent.Manifest;
 import io.veloc4j.levels.persistent.PersistentStore;
@@ -12,7 +13,9 @@ import java.io.PrintStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -47,8 +50,10 @@ final class ListCommand {
         }
         try {
             VelocConfig config = VelocConfig.load(Path.of(args[1]));
-            Map<String, Map<Integer, Row>> rows = collect(config);
+            List<String> damage = new ArrayList<>();
+            Map<String, Map<Integer, Row>> rows = collect(config, damage);
             print(rows, out);
+            damage.forEach(out::println);
             return 0;
         } catch (VelocException | IOException e) {
             err.println("veloc4j ls: " + e.getMessage());
@@ -56,7 +61,12 @@ final class ListCommand {
         }
     }
 
-    static Map<String, Map<Integer, Row>> collect(VelocConfig config) throws VelocException, IOException {
+    /**
+     * The rows; a damaged MANIFEST makes its version's row "corrupt" and adds a line to
+     * {@code damage} (what the reader said: "FILE is corrupt: …"), and the other versions are
+     * listed as usual.
+     */
+    static Map<String, Map<Integer, Row>> collect(VelocConfig config, List<String> damage) throws VelocException, IOException {
         Map<String, Map<Integer, Row>> rows = new TreeMap<>();
         // one catalog queue per node (each written by its own engine): read them all
         for (Path catalogDir : catalogs(config.meta().resolve("catalog"))) {
@@ -71,8 +81,15 @@ final class ListCommand {
             for (int v : store.committed(name)) {
                 Row r = row(rows, name, v);
                 r.levels.add("persistent");
+                Manifest m;
+                try {
+                    m = Manifest.read(store.versionDir(name, v));
+                } catch (LevelException e) {
+                    r.state = "corrupt";
+                    damage.add(e.getMessage());
+                    continue;
+                }
                 r.state = "persisted";
-                Manifest m = Manifest.read(store.versionDir(name, v));
                 r.codecs = m.codecs();
                 if (r.files == 0) {
                     r.ranks = m.ranks();
@@ -88,8 +105,9 @@ final class ListCommand {
             for (String name : names(scratch)) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(scratch.resolve(name))) {
                     for (Path p : ds) {
-                        if (p.getFileName().toString().matches("[0-9]{1,10}")) {
-                            row(rows, name, Integer.parseInt(p.getFileName().toString())).levels.add("scratch");
+                        String dir = p.getFileName().toString();
+                        if (dir.matches("[0-9]{1,10}") && Long.parseLong(dir) <= Integer.MAX_VALUE) {
+                            row(rows, name, Integer.parseInt(dir)).levels.add("scratch");
                         }
                     }
                 }
