@@ -75,6 +75,7 @@ public final class FlushEngine implements AutoCloseable {
     private final Map<String, Long> lastFlush = new HashMap<>();
     private final Map<String, Integer> flushedVersion = new HashMap<>();
     private final Thread tailer;
+    private final CompletableFuture<Void> replayed = new CompletableFuture<>();
     /** Tailer thread only. */
     private long lastOverdueCheck = System.nanoTime();
     private volatile boolean stopping;
@@ -110,10 +111,19 @@ public final class FlushEngine implements AutoCloseable {
         this.tailer = daemon("veloc4j-gate-" + settings.node()).newThread(this::tail);
     }
 
-    /** Replays what earlier launches left on scratch, then watches scratch in the background. */
+    /**
+     * Replays what earlier launches left on scratch (waiting until that is flushed), then watches
+     * scratch in the background. Both on the watcher thread: the ring has one producer.
+     */
     public void start() {
-        replay(scan.poll());
         tailer.start();
+        try {
+            replayed.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.error("node {}: replaying what earlier launches left on scratch failed: {}", settings.node(), e.getCause().toString());
+        }
     }
 
     /**
@@ -161,11 +171,17 @@ public final class FlushEngine implements AutoCloseable {
     }
 
     private void tail() {
+        try {
+            replay(scan.poll());
+            replayed.complete(null);
+        } catch (RuntimeException | AssertionError e) {
+            replayed.completeExceptionally(e);
+        }
         int idle = 0;
         while (!stopping) {
             try {
                 idle = watchOnce() ? 0 : Math.min(idle + 1, 50);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) {
                 // never let the one thread that finds rank files die: ranks would wait for it forever
                 LOG.error("node {}: the scratch watcher failed ({}); retrying", settings.node(), e.toString(), e);
                 idle = 50;
