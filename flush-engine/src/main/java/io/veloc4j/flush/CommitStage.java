@@ -39,8 +39,8 @@ final class CommitStage implements EventHandler<FlushSlot> {
         if (slot.alreadyCommitted != null) {
             // the committed copy of this version (an earlier launch's) is what restart will find
             LOG.warn("{}: {}; the scratch copy of this launch is not persisted", job, slot.alreadyCommitted);
-            journal.append(new Event.Persisted(job.session(), job.name(), job.version(), job.group(), job.members(), "",
-                    0, 0, job.scheme().label()));
+            Announce.to(journal, new Event.Persisted(job.session(), job.name(), job.version(), job.group(), job.members(),
+                    "", 0, 0, job.scheme().label()));
             return;
         }
         if (slot.error == null) {
@@ -49,10 +49,10 @@ final class CommitStage implements EventHandler<FlushSlot> {
                         job.session());
                 Event.Persisted p = new Event.Persisted(job.session(), job.name(), job.version(), job.group(), job.members(),
                         slot.written.file(), slot.written.rawBytes(), slot.written.storedBytes(), job.scheme().label());
-                catalog.append(p);
-                m.ifPresent(x -> catalog.append(new Event.Committed(x.name(), x.version(), x.ranks(), x.files().size(),
-                        x.rawBytes(), x.storedBytes(), x.scheme().label())));
-                journal.append(p);
+                Announce.to(journal, p); // the ranks first: they wait for it
+                Announce.to(catalog, p);
+                m.ifPresent(x -> Announce.to(catalog, new Event.Committed(x.name(), x.version(), x.ranks(),
+                        x.files().size(), x.rawBytes(), x.storedBytes(), x.scheme().label())));
                 return;
             } catch (LevelException | RuntimeException e) {
                 slot.error = "commit of " + job + " failed: " + e.getMessage();
@@ -62,7 +62,7 @@ final class CommitStage implements EventHandler<FlushSlot> {
                 slot.error);
         Event.FlushFailed f = new Event.FlushFailed(job.session(), job.name(), job.version(), job.group(), job.members(),
                 slot.error);
-        catalog.append(f);
-        journal.append(f);
+        Announce.to(journal, f);
+        Announce.to(catalog, f);
     }
 }

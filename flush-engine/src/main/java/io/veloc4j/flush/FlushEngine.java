@@ -207,7 +207,7 @@ public final class FlushEngine implements AutoCloseable {
             gate.reportOverdue(now, PATIENCE_NANOS, settings.node());
             for (Gate.Abandoned a : gate.abandon(now, PATIENCE_NANOS)) {
                 LOG.warn("node {}: {}", settings.node(), a.reason());
-                journal.append(new Event.FlushFailed(a.key().session(), a.key().name(), a.key().version(),
+                Announce.to(journal, new Event.FlushFailed(a.key().session(), a.key().name(), a.key().version(),
                         a.key().group(), a.members(), a.reason()));
             }
         }
@@ -228,7 +228,7 @@ public final class FlushEngine implements AutoCloseable {
             due = true;
         }
         if (!due) {
-            journal.append(new Event.Skipped(job.session(), job.name(), job.version(), job.group(), job.members()));
+            Announce.to(journal, new Event.Skipped(job.session(), job.name(), job.version(), job.group(), job.members()));
             return;
         }
         if (decided == null || decided != job.version()) {

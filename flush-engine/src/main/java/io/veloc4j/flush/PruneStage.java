@@ -31,7 +31,7 @@ final class PruneStage implements EventHandler<FlushSlot> {
         try {
             if (slot.error == null && !slot.superseded && maxVersions > 0) {
                 for (int v : store.prune(slot.job.name(), maxVersions)) {
-                    catalog.append(new Event.Pruned(slot.job.name(), v, PersistentLevel.NAME, -1));
+                    Announce.to(catalog, new Event.Pruned(slot.job.name(), v, PersistentLevel.NAME, -1));
                 }
             }
         } catch (LevelException | RuntimeException e) {

@@ -4,6 +4,8 @@ import io.veloc4j.VelocException;
 import io.veloc4j.config.VelocConfig;
 import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
+import io.veloc4j.levels.catalog.Event;
+import io.veloc4j.levels.catalog.EventLog;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -148,6 +150,27 @@ class DiskFullTest {
                 queue.close();
             }
             FileIo.requireSpace(queueDir, 64 << 10); // the space is back
+        }
+    }
+
+    /** The engine's journal and catalog on a full file system: a LevelException naming the directory, never a fault. */
+    @Test
+    void anEventLogOnAFullFileSystemFailsCleanlyAndWorksAgainAfter() throws Exception {
+        try (SmallFileSystem fs = SmallFileSystem.mount(tmp.resolve("meta"), "2m")) {
+            Path dir = fs.dir().resolve("catalog");
+            try (EventLog log = EventLog.open(dir)) {
+                Event.Pruned e = new Event.Pruned("heat", 1, "persistent", -1);
+                log.append(e);
+                fs.fill();
+                for (int i = 0; i < 1000; i++) { // would fault within a few pages without the guard
+                    LevelException full = assertThrows(LevelException.class, () -> log.append(e));
+                    assertTrue(full.getMessage().contains(dir.toString()) && full.getMessage().contains("full"),
+                            full.getMessage());
+                }
+                fs.free();
+                log.append(new Event.Pruned("heat", 2, "persistent", -1));
+                assertEquals(List.of(1, 2), log.readAll().stream().map(Event::version).toList(), "nothing torn");
+            }
         }
     }
 

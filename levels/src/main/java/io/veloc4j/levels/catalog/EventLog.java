@@ -40,6 +40,9 @@ public final class EventLog implements AutoCloseable {
      */
     private static final long BLOCK_SIZE = 256 << 10;
 
+    /** Room an append may need: the next mapped block, and its index. */
+    private static final long SPACE_NEEDED = 4 * BLOCK_SIZE;
+
     private final Path dir;
     private final ChronicleQueue queue;
     private final ExcerptAppender appender;
@@ -95,12 +98,21 @@ public final class EventLog implements AutoCloseable {
         return dir;
     }
 
-    public synchronized void append(Event e) {
+    /**
+     * Appends {@code e}. Chronicle extends its mapped file by writing into the mapping, so on a full
+     * file system an append would fault (InternalError) instead of failing: the free space is
+     * checked first, and a fault that gets through anyway is reported the same way.
+     */
+    public synchronized void append(Event e) throws LevelException {
         if (appender == null) {
             throw new IllegalStateException("the event log at " + dir + " was opened for reading");
         }
+        FileIo.requireSpace(dir, SPACE_NEEDED);
         try (DocumentContext dc = appender.writingDocument()) {
             EventCodec.write(e, dc.wire().bytes());
+        } catch (InternalError fault) {
+            throw new LevelException("cannot append to the event log at " + dir + " (" + fault.getMessage()
+                    + "): its file system is probably full; free space there", fault);
         }
     }
 
