@@ -48,6 +48,8 @@ public final class FlushEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FlushEngine.class);
     /** How long a group may wait for a member before the engine says so. */
     private static final long PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** How often the journal drops cycle files no rank needs (it rolls every five minutes). */
+    private static final long TRIM_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /**
      * What the engine needs to know; immutable.
@@ -78,6 +80,7 @@ public final class FlushEngine implements AutoCloseable {
     private final CompletableFuture<Void> replayed = new CompletableFuture<>();
     /** Tailer thread only. */
     private long lastOverdueCheck = System.nanoTime();
+    private long lastTrim = System.nanoTime();
     private volatile boolean stopping;
 
     public FlushEngine(Settings settings, EventLog journal, EventLog catalog, PersistentStore store) {
@@ -202,6 +205,10 @@ public final class FlushEngine implements AutoCloseable {
                 gate.add(e, g, settings.session(), now).forEach(this::release);
             }
         }
+        if (now - lastTrim > TRIM_NANOS) {
+            lastTrim = now;
+            trimJournal();
+        }
         if (now - lastOverdueCheck > TimeUnit.SECONDS.toNanos(1)) {
             lastOverdueCheck = now;
             gate.reportOverdue(now, PATIENCE_NANOS, settings.node());
@@ -212,6 +219,18 @@ public final class FlushEngine implements AutoCloseable {
             }
         }
         return !found.isEmpty();
+    }
+
+    /** Journal records of versions no rank keeps on scratch any more have been read: their cycle files go. */
+    private void trimJournal() {
+        Map<String, Integer> oldest = scan.oldestVersions();
+        int deleted = journal.trim(e -> {
+            Integer keep = oldest.get(e.name());
+            return keep != null && e.version() >= keep;
+        });
+        if (deleted > 0) {
+            LOG.debug("node {}: deleted {} journal cycle file(s) no rank needs", settings.node(), deleted);
+        }
     }
 
     /**

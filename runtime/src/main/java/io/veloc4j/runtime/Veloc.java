@@ -114,7 +114,7 @@ public final class Veloc implements AutoCloseable {
                 // the engine is the only writer of its node's journal and of its own catalog queue
                 NodeJournal.deleteOtherLaunches(scratch.root(), session);
                 jour = EventLog.open(NodeJournal.dir(scratch.root(), session, topology.node()));
-                cat = EventLog.open(catalogDir(config, topology.node()));
+                cat = EventLog.open(catalogDir(config, topology.node(), session));
                 eng = new FlushEngine(new FlushEngine.Settings(session, topology.node(), comm.size(), scratch.root(), plan,
                         files.count(), encoding, cluster ? config.groupSize() : 0, config.maxParallelism(),
                         config.maxVersions(), config.persistentInterval(), config.flushOnRestart(),
@@ -135,12 +135,14 @@ public final class Veloc implements AutoCloseable {
     }
 
     /**
-     * A node's own catalog queue, {@code <meta>/catalog/<host>-n<node>/}: files on shared storage are
-     * written by one host each (Chronicle's mapped files are not coherent across NFS or Lustre
-     * clients); {@code ls} merges them.
+     * A node's own catalog queue for this launch, {@code <meta>/catalog/<host>-n<node>-<session>/}:
+     * files on shared storage are written by one host each (Chronicle's mapped files are not
+     * coherent across NFS or Lustre clients), and a relaunch never appends to a queue a killed
+     * launch may have left locked or half-written. {@code ls} merges them; the MANIFESTs are the truth.
      */
-    static Path catalogDir(VelocConfig config, int node) {
-        return config.meta().resolve("catalog").resolve(io.veloc4j.config.HostName.get() + "-n" + node);
+    static Path catalogDir(VelocConfig config, int node, long session) {
+        return config.meta().resolve("catalog")
+                .resolve(io.veloc4j.config.HostName.get() + "-n" + node + "-" + Long.toHexString(session));
     }
 
     /** After the engines have created their journals: this rank starts reading its node's. */

@@ -4,19 +4,25 @@ import io.veloc4j.levels.FileIo;
 import io.veloc4j.levels.LevelException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.io.SingleThreadedChecked;
-import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -43,13 +49,26 @@ public final class EventLog implements AutoCloseable {
     /** Room an append may need: the next mapped block, and its index. */
     private static final long SPACE_NEEDED = 4 * BLOCK_SIZE;
 
-    private final Path dir;
-    private final ChronicleQueue queue;
-    private final ExcerptAppender appender;
+    /**
+     * How often a log starts a new cycle file: the unit {@link #trim} deletes. Five minutes keeps a
+     * node journal at a few files however long the run.
+     */
+    static final RollCycle CYCLE = RollCycles.FIVE_MINUTELY;
 
-    private EventLog(Path dir, ChronicleQueue queue, boolean writer) {
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    /** The cycle files this writer acquired (Chronicle tells us as it goes), by cycle. */
+    private final Map<Integer, File> acquired;
+
+    private EventLog(Path dir, SingleChronicleQueue queue, boolean writer) {
+        this(dir, queue, writer, new ConcurrentSkipListMap<>());
+    }
+
+    private EventLog(Path dir, SingleChronicleQueue queue, boolean writer, Map<Integer, File> acquired) {
         this.dir = dir;
         this.queue = queue;
+        this.acquired = acquired;
         this.appender = writer ? queue.createAppender() : null;
         if (appender != null) {
             shareable(appender);
@@ -65,28 +84,48 @@ public final class EventLog implements AutoCloseable {
 
     /** The writer: creates the log if needed. Open one per directory at a time. */
     public static EventLog open(Path dir) throws LevelException {
+        return open(dir, CYCLE);
+    }
+
+    static EventLog open(Path dir, RollCycle cycle) throws LevelException {
         try {
             FileIo.createPrivateDirectories(dir);
-            ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toString()).blockSize(BLOCK_SIZE)
-                    .storeFileListener(new PrivateFiles()).build();
-            try (Stream<Path> files = Files.list(dir)) {
-                files.forEach(FileIo::makePrivate); // the metadata file, and files of older launches
+            Map<Integer, File> files = new ConcurrentSkipListMap<>();
+            SingleChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toString()).blockSize(BLOCK_SIZE).rollCycle(cycle)
+                    .storeFileListener(new CycleFiles(files)).build();
+            try (Stream<Path> all = Files.list(dir)) {
+                all.forEach(FileIo::makePrivate); // the metadata file, and files of older launches
             }
-            return new EventLog(dir, q, true);
+            return new EventLog(dir, q, true, files);
         } catch (Exception e) {
             throw new LevelException("cannot open the event log (Chronicle Queue) at " + dir + ": " + e
                     + "; check that the directory is writable", e);
         }
     }
 
-    /** A reader of a log its writer has created (fails if there is none): never appends, never locks. */
+    /**
+     * A reader of a log its writer has created (fails if there is none): never appends, never locks.
+     * A cycle file cut short (a damaged log of a dead launch) is refused here: mapping past its end
+     * would fault at the first read.
+     */
     public static EventLog openReader(Path dir) throws LevelException {
         if (!Files.isRegularFile(dir.resolve("metadata.cq4t"))) {
             throw new LevelException("no event log at " + dir + " (its writer, the node's engine, creates it at init)");
         }
+        try (Stream<Path> all = Files.list(dir)) {
+            for (Path f : all.filter(f -> f.getFileName().toString().endsWith(".cq4")).toList()) {
+                long size = Files.size(f);
+                // Chronicle grows a cycle file in whole 64 KiB steps: anything else was cut short
+                if (size < 65536 || size % 65536 != 0) {
+                    throw new LevelException("event log file " + f + " is damaged (" + size + " bytes, cut short)");
+                }
+            }
+        } catch (IOException e) {
+            throw new LevelException("cannot list the event log at " + dir + ": " + e, e);
+        }
         try {
-            ChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toString()).blockSize(BLOCK_SIZE).readOnly(true)
-                    .build();
+            SingleChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toString()).blockSize(BLOCK_SIZE).rollCycle(CYCLE)
+                    .readOnly(true).build();
             return new EventLog(dir, q, false);
         } catch (Exception e) {
             throw new LevelException("cannot read the event log (Chronicle Queue) at " + dir + ": " + e
@@ -121,14 +160,17 @@ public final class EventLog implements AutoCloseable {
         return new Reader(queue.createTailer());
     }
 
-    /** Every event in the log, oldest first. */
-    public List<Event> readAll() {
+    /** Every event in the log, oldest first; a damaged log is a LevelException naming it. */
+    public List<Event> readAll() throws LevelException {
         try (Reader r = reader()) {
             List<Event> all = new ArrayList<>();
             for (Optional<Event> e = r.next(); e.isPresent(); e = r.next()) {
                 all.add(e.get());
             }
             return all;
+        } catch (InternalError | RuntimeException e) {
+            // InternalError: a read faulted in a mapped page past the end of a damaged file
+            throw new LevelException("the event log at " + dir + " is damaged: " + e, e);
         }
     }
 
@@ -143,18 +185,67 @@ public final class EventLog implements AutoCloseable {
     }
 
     /**
-     * Chronicle creates its files with the umask's mode: each cycle file is made rw------- when a
-     * queue first acquires it (once per cycle, not per append).
+     * Deletes the cycle files, but the one being written, that hold no event {@code needed} still
+     * accepts: the log's size is then bounded by what its readers can still be waiting for, not by
+     * the run's length. Readers that already passed a deleted cycle are not affected. Returns the
+     * number of files deleted. Writer only; call from one thread.
      */
-    private static final class PrivateFiles implements StoreFileListener {
+    public int trim(Predicate<Event> needed) {
+        if (appender == null) {
+            throw new IllegalStateException("the event log at " + dir + " was opened for reading");
+        }
+        int last = queue.lastCycle();
+        int deleted = 0;
+        for (Map.Entry<Integer, File> c : new ArrayList<>(acquired.entrySet())) {
+            int cycle = c.getKey();
+            if (cycle >= last || anyNeeded(cycle, needed)) {
+                continue;
+            }
+            if (c.getValue().delete() || !c.getValue().exists()) {
+                acquired.remove(cycle);
+                deleted++;
+            }
+        }
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    private boolean anyNeeded(int cycle, Predicate<Event> needed) {
+        try (ExcerptTailer t = queue.createTailer()) {
+            if (!t.moveToCycle(cycle)) {
+                return false;
+            }
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle) {
+                        return false;
+                    }
+                    Event e = dc.isData() ? EventCodec.read(dc.wire().bytes()) : null;
+                    if (e != null && needed.test(e)) {
+                        dc.rollbackOnClose();
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Chronicle creates its files with the umask's mode: each cycle file is made rw------- when a
+     * queue first acquires it (once per cycle, not per append), and remembered for {@link #trim}.
+     */
+    private record CycleFiles(Map<Integer, File> files) implements StoreFileListener {
         @Override
         public void onAcquired(int cycle, File file) {
             FileIo.makePrivate(file.toPath());
+            files.put(cycle, file);
         }
 
         @Override
         public void onReleased(int cycle, File file) {
-            // nothing to do
+            // kept until trim deletes it
         }
     }
 

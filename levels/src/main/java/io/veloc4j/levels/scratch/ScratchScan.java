@@ -154,6 +154,23 @@ public final class ScratchScan {
         return out;
     }
 
+    /**
+     * The oldest version of each checkpoint name with a rank file on scratch at the last poll. A
+     * rank deletes a version's file only after it has heard how its flush ended, so the node's
+     * journal records of older versions have been read by every rank that will ever read them.
+     */
+    public Map<String, Integer> oldestVersions() {
+        Map<String, Integer> out = new HashMap<>();
+        for (Map.Entry<Path, VersionDir> e : versions.entrySet()) {
+            if (!e.getValue().files.isEmpty()) {
+                Path dir = e.getKey();
+                Integer v = ScratchLevel.parseVersion(dir.getFileName().toString());
+                out.merge(dir.getParent().getFileName().toString(), v, Math::min);
+            }
+        }
+        return out;
+    }
+
     @Override
     public String toString() {
         return "ScratchScan[" + root + ", " + versions.size() + " version directories]";

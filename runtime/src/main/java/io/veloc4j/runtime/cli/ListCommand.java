@@ -74,6 +74,10 @@ final class ListCommand {
                 for (Event e : catalog.readAll()) {
                     apply(rows, e);
                 }
+            } catch (Exception | InternalError e) {
+                // the catalog only adds history: the MANIFESTs below are the truth (Chronicle also
+                // throws undeclared IOExceptions, and faults on a mapped file cut short)
+                damage.add("catalog " + catalogDir + " is unreadable (" + e.getMessage() + "); listed from the MANIFESTs");
             }
         }
         PersistentStore store = new PersistentStore(config.persistent());
