@@ -9,6 +9,8 @@ import io.veloc4j.levels.persistent.AggregateWriter;
 import io.veloc4j.levels.persistent.Encoding;
 import io.veloc4j.levels.persistent.PersistentStore;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FlushEngine implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("io.veloc4j.flush");
+    private static final Logger LOG = LoggerFactory.getLogger(FlushEngine.class);
 
     /** What the engine needs to know; immutable. */
     /**
@@ -114,7 +116,7 @@ public final class FlushEngine implements AutoCloseable {
             boolean done = resolved.contains(new Gate.Key(j.session(), j.name(), j.version(), j.group()));
             boolean present = j.sources().stream().allMatch(s -> Files.isRegularFile(s.path()));
             if (j.session() != settings.session() && !done && present) {
-                LOG.log(System.Logger.Level.INFO, "node " + settings.node() + ": flushing " + j
+                LOG.info("node " + settings.node() + ": flushing " + j
                         + ", written to scratch by an earlier launch but never persisted");
                 waits.add(publish(j));
             }

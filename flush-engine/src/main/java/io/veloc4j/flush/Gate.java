@@ -7,6 +7,8 @@ import io.veloc4j.levels.grouping.Clustering;
 import io.veloc4j.levels.persistent.AggregateWriter;
 import io.veloc4j.levels.persistent.Scheme;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +28,7 @@ final class Gate {
     record Key(long session, String name, int version, int group) {
     }
 
-    private static final System.Logger LOG = System.getLogger("io.veloc4j.flush");
+    private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
 
     private final Scheme scheme;
     private final int ranks;
@@ -75,7 +77,7 @@ final class Gate {
             double[][] benefit = estimator.estimate(sources.stream().map(AggregateWriter.Source::path).toList());
             return Clustering.partition(benefit, clusterSize);
         } catch (LevelException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot cluster " + w.name() + " v" + w.version() + " (" + e.getMessage()
+            LOG.warn("cannot cluster " + w.name() + " v" + w.version() + " (" + e.getMessage()
                     + "); grouping its ranks in rank order");
             return Clustering.partition(new double[sources.size()][sources.size()], clusterSize);
         }

@@ -16,6 +16,8 @@ import io.veloc4j.levels.persistent.Encoding;
 import io.veloc4j.levels.codec.CodecKind;
 import io.veloc4j.config.CodecChoice;
 import io.veloc4j.config.Grouping;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Locale;
 import io.veloc4j.levels.persistent.PersistentLevel;
 import io.veloc4j.levels.persistent.PersistentStore;
@@ -64,7 +66,7 @@ import java.util.TreeSet;
  */
 public final class Veloc implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("io.veloc4j");
+    private static final Logger LOG = LoggerFactory.getLogger(Veloc.class);
 
     private final VelocConfig config;
     private final Comm comm;
@@ -296,7 +298,7 @@ public final class Veloc implements AutoCloseable {
                         new FileRegion(ch, size)));
             }
             RankFileInfo info = scratch.write(name, version, entries);
-            LOG.log(System.Logger.Level.DEBUG, () -> "rank " + rank() + ": " + name + " v" + version + " → " + info.path());
+            LOG.debug("rank {}: {} v{} → {}", rank(), name, version, info.path());
             return info;
         } catch (IOException | UncheckedIOException e) {
             throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank()
