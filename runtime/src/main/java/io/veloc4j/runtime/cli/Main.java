@@ -9,6 +9,9 @@ import java.util.Arrays;
  */
 public final class Main {
 
+    /** The config file a command uses when it is given no --config (VELOC's tools take it as an argument too). */
+    static final String DEFAULT_CONFIG = "veloc.cfg";
+
     private Main() {
     }
 
