@@ -131,6 +131,7 @@ public final class Veloc implements AutoCloseable {
     public static Veloc init(VelocConfig config, Comm appComm) throws VelocException {
         Comm dup = appComm.dup();
         try {
+            checkAtInit(config, dup);
             Topology topology = Topology.of(dup, config.virtualNodes());
             // one id per launch, so that a relaunch never mixes its records with a dead launch's
             long mine = dup.rank() == 0 ? (System.currentTimeMillis() << 16) ^ new java.util.Random().nextInt(1 << 16) : Long.MIN_VALUE;
@@ -145,6 +146,22 @@ public final class Veloc implements AutoCloseable {
         } catch (VelocException | RuntimeException e) {
             dup.close();
             throw e;
+        }
+    }
+
+    /**
+     * What the config check cannot know before the job runs, checked on every rank with the same
+     * outcome (collective); the config's warnings are logged once, by rank 0.
+     */
+    private static void checkAtInit(VelocConfig config, Comm comm) throws VelocException {
+        if (comm.rank() == 0) {
+            config.warnings().forEach(w -> LOG.warn("{}", w));
+        }
+        long fewest = comm.allreduce(comm.hostSize(), Comm.ReduceOp.MIN);
+        if (config.virtualNodes() > fewest) {
+            throw new io.veloc4j.config.ConfigException(List.of(config.problem("virtual_nodes", "virtual_nodes = "
+                    + config.virtualNodes() + " but a host of this job runs only " + fewest + " rank(s); use at most "
+                    + fewest + " (a virtual node needs a rank of its own)")));
         }
     }
 
@@ -358,6 +375,9 @@ public final class Veloc implements AutoCloseable {
      * was never bound for persistent storage): never one in flight or whose flush failed.
      */
     private void pruneScratch(String name) throws VelocException {
+        if (config.scratchVersions() == 0) {
+            return; // VELOC's 0: keep every version
+        }
         tracker.poll();
         List<Integer> versions = scratch.versions(name);
         for (int i = config.scratchVersions(); i < versions.size(); i++) {
