@@ -40,6 +40,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +90,24 @@ public final class Veloc implements AutoCloseable {
     private final Map<String, Map<Path, Integer>> routedFiles = new LinkedHashMap<>();
     private RestartSession restart;
     private boolean closed;
+    /** Per name, the highest version this client checkpointed or restored: versions must increase. */
+    private final Map<String, Integer> newest = new HashMap<>();
+    /** The checkpoint between checkpointBegin and checkpointEnd, or null. */
+    private Begun begun;
+    /** What the last recoverMem restored, until restartEnd. */
+    private Restored recovered;
+
+    /** A checkpoint opened by checkpointBegin; {@code written} once checkpointMem wrote it. */
+    private static final class Begun {
+        final String name;
+        final int version;
+        RankFileInfo written;
+
+        Begun(String name, int version) {
+            this.name = name;
+            this.version = version;
+        }
+    }
 
     private Veloc(VelocConfig config, Comm comm, Topology topology, long session) throws VelocException {
         this.config = config;
@@ -283,8 +303,15 @@ public final class Veloc implements AutoCloseable {
         ensureOpen();
         CheckpointName.check(name);
         CheckpointName.checkVersion(name, version);
+        checkVersionOrder(name, version);
         awaitPending(config.maxPending() - 1);
         RankFileInfo info = writeScratch(name, version);
+        announce(name, version, info);
+    }
+
+    /** Hands a rank file written to scratch to the node's engine (and waits, in mode = sync). */
+    private void announce(String name, int version, RankFileInfo info) throws VelocException {
+        newest.merge(name, version, Math::max);
         Group g = plan.groupOf(rank());
         tracker.written(name, version);
         journal.append(new Event.Written(session, name, version, rank(), info.path().toString(), info.bytes(), info.crc(),
@@ -301,13 +328,19 @@ public final class Veloc implements AutoCloseable {
     }
 
     private RankFileInfo writeScratch(String name, int version) throws VelocException {
+        return writeScratch(name, version, regions.values(), true);
+    }
+
+    private RankFileInfo writeScratch(String name, int version, Collection<Protected> selected, boolean withFiles)
+            throws VelocException {
         List<FileChannel> open = new ArrayList<>();
         try {
             List<RankFileWriter.Entry> entries = new ArrayList<>();
-            for (Protected p : regions.values()) {
+            for (Protected p : selected) {
                 entries.add(new RankFileWriter.Entry(p.id(), p.name(), p.shape(), p.region()));
             }
-            for (Map.Entry<Path, Integer> f : routedFiles.getOrDefault(name, Map.of()).entrySet()) {
+            for (Map.Entry<Path, Integer> f : withFiles ? routedFiles.getOrDefault(name, Map.of()).entrySet()
+                    : Map.<Path, Integer>of().entrySet()) {
                 FileChannel ch = openRouted(name, f.getKey());
                 open.add(ch);
                 long size = ch.size();
@@ -328,6 +361,181 @@ public final class Veloc implements AutoCloseable {
                     // read-only channel
                 }
             }
+        }
+    }
+
+    // ---- VELOC's checkpoint phases -----------------------------------------------------------
+
+    /**
+     * Opens the checkpoint phase of version {@code version} of {@code name} (VELOC's
+     * {@code VELOC_Checkpoint_begin}); then {@link #checkpointMem} writes, {@link #checkpointEnd}
+     * hands the copy on. {@code checkpoint(name, v)} is the three in one.
+     *
+     * @throws VelocException if a phase is already open, or the version is not above the newest
+     *                        this job checkpointed or restored (see {@link #checkpoint})
+     */
+    public void checkpointBegin(String name, int version) throws VelocException {
+        ensureOpen();
+        if (begun != null) {
+            throw new VelocException("checkpointBegin('" + name + "', " + version + ") on rank " + rank() + ": checkpoint '"
+                    + begun.name + "' v" + begun.version + " is still open; call checkpointEnd first");
+        }
+        CheckpointName.check(name);
+        CheckpointName.checkVersion(name, version);
+        checkVersionOrder(name, version);
+        awaitPending(config.maxPending() - 1);
+        begun = new Begun(name, version);
+    }
+
+    /** Writes every protected variable (and routed file) into the open checkpoint (VELOC's {@code VELOC_Checkpoint_mem}). */
+    public void checkpointMem() throws VelocException {
+        checkpointMem(Selection.ALL);
+    }
+
+    /**
+     * Writes some of the protected variables into the open checkpoint (VELOC's
+     * {@code VELOC_Checkpoint_selective}); routed files go with {@link Selection#ALL} only. Once per phase.
+     *
+     * @throws VelocException if no phase is open, the selection is empty or names an unprotected id
+     */
+    public void checkpointMem(Selection mode, int... ids) throws VelocException {
+        ensureOpen();
+        if (begun == null) {
+            throw new VelocException("checkpointMem on rank " + rank() + " needs checkpointBegin(name, version) first");
+        }
+        if (begun.written != null) {
+            throw new VelocException("checkpointMem on rank " + rank() + ": checkpoint '" + begun.name + "' v" + begun.version
+                    + " is already written; call checkpointEnd");
+        }
+        begun.written = writeScratch(begun.name, begun.version, select(mode, ids, "checkpointMem"), mode == Selection.ALL);
+    }
+
+    /**
+     * Closes the checkpoint phase (VELOC's {@code VELOC_Checkpoint_end}). With {@code success} the
+     * copy goes on to persistent storage as with {@link #checkpoint}; without it, the copy written
+     * in this phase is deleted and the version never existed.
+     */
+    public void checkpointEnd(boolean success) throws VelocException {
+        ensureOpen();
+        if (begun == null) {
+            throw new VelocException("checkpointEnd on rank " + rank() + " needs checkpointBegin(name, version) first");
+        }
+        Begun b = begun;
+        begun = null;
+        if (b.written == null) {
+            if (success) {
+                throw new VelocException("checkpointEnd(true) on rank " + rank() + ": nothing was written for '" + b.name
+                        + "' v" + b.version + "; call checkpointMem between checkpointBegin and checkpointEnd");
+            }
+            return;
+        }
+        if (!success) {
+            scratch.delete(b.name, b.version);
+            LOG.info("rank {}: checkpoint '{}' v{} ended as failed by the application; its scratch copy is deleted",
+                    rank(), b.name, b.version);
+            return;
+        }
+        announce(b.name, b.version, b.written);
+    }
+
+    /** Unprotects every variable (VELOC's {@code VELOC_Mem_clear}). */
+    public void memClear() {
+        regions.clear();
+    }
+
+    /**
+     * Deletes this rank's scratch copies of every version of {@code name} (VELOC's
+     * {@code VELOC_Cleanup}), once this rank's checkpoints in flight are persisted: a copy the
+     * engine still reads is never pulled from under it. Persistent storage is not touched.
+     */
+    public void cleanup(String name) throws VelocException {
+        ensureOpen();
+        CheckpointName.check(name);
+        awaitPending(0);
+        for (int v : scratch.versions(name)) {
+            scratch.delete(name, v);
+            journal.append(new Event.Pruned(name, v, ScratchLevel.NAME, rank()));
+        }
+    }
+
+    private List<Protected> select(Selection mode, int[] ids, String call) throws VelocException {
+        java.util.Set<Integer> given = new java.util.TreeSet<>();
+        for (int id : ids) {
+            if (mode != Selection.ALL && !regions.containsKey(id)) {
+                throw new VelocException(call + "(" + mode + ", ...) on rank " + rank() + ": id " + id
+                        + " is not protected; protect it first, or leave it out");
+            }
+            given.add(id);
+        }
+        List<Protected> out = new ArrayList<>();
+        for (Protected p : regions.values()) {
+            boolean in = given.contains(p.id());
+            if (mode == Selection.ALL || (mode == Selection.SOME) == in) {
+                out.add(p);
+            }
+        }
+        if (out.isEmpty() && (mode != Selection.ALL || routedFiles.isEmpty())) {
+            throw new VelocException(call + "(" + mode + ", " + java.util.Arrays.toString(ids) + ") on rank " + rank()
+                    + " selects no protected variable; check the ids and what is protected");
+        }
+        return out;
+    }
+
+    /**
+     * Versions increase, as VELOC requires: within a job, a version at or below the newest this
+     * client checkpointed or restored is an error, and so is one that an earlier launch committed
+     * to persistent storage. A scratch copy left by an earlier launch (which this job restarted
+     * below) is replaced, and a warning says so.
+     */
+    private void checkVersionOrder(String name, int version) throws VelocException {
+        Integer last = newest.get(name);
+        if (last != null && version <= last) {
+            throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank() + ": this job already "
+                    + "checkpointed or restored v" + last + "; versions must increase (as in VELOC): use a version above " + last);
+        }
+        if (store.isCommitted(name, version)) {
+            throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank() + ": that version is "
+                    + "already committed on persistent storage (" + store.versionDir(name, version) + "), by an earlier launch;"
+                    + " use a higher version, or delete that directory to write it again");
+        }
+        if (scratch.versions(name).contains(version)) {
+            LOG.warn("rank {}: checkpoint '{}' v{} replaces the scratch copy an earlier launch left in {}", rank(), name,
+                    version, scratch.versionDir(name, version));
+        }
+    }
+
+    /** Whether this rank's copy of v was written by a job of this job's size; records the size if not. */
+    private boolean sameRanks(String name, int version, Map<Integer, Integer> otherRanks) {
+        int ranks = -1;
+        try (io.veloc4j.levels.scratch.RankFile f = io.veloc4j.levels.scratch.RankFile.open(scratch.rankFile(name, version))) {
+            ranks = f.jobSize();
+        } catch (LevelException e) {
+            try {
+                ranks = io.veloc4j.levels.persistent.Manifest.read(store.versionDir(name, version)).ranks();
+            } catch (LevelException notThere) {
+                return true; // nothing to compare: the levels' own checks decide
+            }
+        }
+        if (ranks != comm.size()) {
+            otherRanks.put(version, ranks);
+            return false;
+        }
+        return true;
+    }
+
+    /** Says why restartTest passed over versions that exist: they belong to a job of another size. */
+    private void reportOtherRanks(String name, int found, Map<Integer, Integer> otherRanks) throws VelocException {
+        long mismatches = comm.allreduce(otherRanks.size(), Comm.ReduceOp.SUM);
+        if (mismatches == 0) {
+            return;
+        }
+        long newestOther = comm.allreduce(otherRanks.isEmpty() ? -1 : otherRanks.keySet().iterator().next(),
+                Comm.ReduceOp.MAX);
+        long theirRanks = comm.allreduce(otherRanks.getOrDefault((int) newestOther, -1), Comm.ReduceOp.MAX);
+        if (rank() == 0 && newestOther > found) {
+            LOG.warn("restartTest('{}'): version {} was written by a job of {} ranks, this job has {}: not restorable{}; "
+                    + "restart with {} ranks to use it", name, newestOther, theirRanks, comm.size(),
+                    found < 0 ? " (no version is)" : ", restarting from v" + found, theirRanks);
         }
     }
 
@@ -399,7 +607,12 @@ public final class Veloc implements AutoCloseable {
         return restartTest(name, Integer.MAX_VALUE);
     }
 
-    /** The newest version ≤ {@code maxVersion} of {@code name} every rank can restore, or -1 (collective). */
+    /**
+     * The newest version ≤ {@code maxVersion} of {@code name} every rank can restore, or -1
+     * (collective). As in VELOC, {@code maxVersion = 0} means any version. A version written by a
+     * job with another number of ranks is not restorable; when that is why a version is passed
+     * over, rank 0 logs a warning saying so.
+     */
     public int restartTest(String name, int maxVersion) throws VelocException {
         ensureOpen();
         CheckpointName.check(name);
@@ -407,8 +620,11 @@ public final class Veloc implements AutoCloseable {
         for (Level l : levels) {
             all.addAll(l.versions(name));
         }
-        return VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion,
-                v -> levels.stream().anyMatch(l -> l.canRestore(name, v)));
+        Map<Integer, Integer> otherRanks = new TreeMap<>(java.util.Comparator.reverseOrder());
+        int found = VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion == 0 ? Integer.MAX_VALUE : maxVersion,
+                v -> sameRanks(name, v, otherRanks) && levels.stream().anyMatch(l -> l.canRestore(name, v)));
+        reportOtherRanks(name, found, otherRanks);
+        return found;
     }
 
     /**
@@ -432,12 +648,22 @@ public final class Veloc implements AutoCloseable {
         ensureOpen();
         CheckpointName.check(name);
         CheckpointName.checkVersion(name, version);
-        restartEnd();
+        closeRestart();
         restart = new RestartSession(name, version, rank(), levels);
         restart.openNext();
+        if (restart.current() instanceof io.veloc4j.levels.scratch.RankFile f && f.jobSize() != comm.size()) {
+            String where = f.path().toString();
+            closeRestart();
+            throw new VelocException("checkpoint '" + name + "' v" + version + " was written by a job of " + f.jobSize()
+                    + " ranks, this one has " + comm.size() + " (" + where + "): restoring it would lose or invent part of"
+                    + " the state; restart with " + f.jobSize() + " ranks, or start from scratch");
+        }
     }
 
-    /** Elements of variable {@code id} in the version opened by {@link #restartBegin}. */
+    /**
+     * Bytes of variable {@code id} in the version opened by {@link #restartBegin}, as VELOC's
+     * {@code VELOC_Recover_size} (divide by the element size for an array length).
+     */
     public long recoverSize(int id) throws VelocException {
         if (restart == null) {
             throw new VelocException("recoverSize(" + id + ") needs restartBegin(name, version) first");
@@ -446,26 +672,36 @@ public final class Veloc implements AutoCloseable {
         if (v.isEmpty()) {
             throw new VelocException(restart.describe() + " has no variable with id " + id);
         }
-        return v.get().elements();
+        return v.get().length();
     }
 
-    /** Restores the protected memory from the version opened by {@link #restartBegin}. */
+    /** Restores the protected memory (and routed files) from the version opened by {@link #restartBegin}. */
     public Restored recoverMem() throws VelocException {
+        return recoverMem(Selection.ALL);
+    }
+
+    /**
+     * Restores some of the protected variables from the version opened by {@link #restartBegin}
+     * (VELOC's {@code VELOC_Recover_selective}); routed files come back with {@link Selection#ALL} only.
+     */
+    public Restored recoverMem(Selection mode, int... ids) throws VelocException {
         if (restart == null) {
             throw new VelocException("recoverMem() needs restartBegin(name, version) first");
         }
-        Map<Path, Integer> files = routedFiles.getOrDefault(restart.name(), Map.of());
+        List<Protected> selected = select(mode, ids, "recoverMem");
+        Map<Path, Integer> files = mode == Selection.ALL ? routedFiles.getOrDefault(restart.name(), Map.of()) : Map.of();
         while (true) {
             try {
                 RankCheckpoint ck = restart.current();
-                for (Protected p : regions.values()) {
+                for (Protected p : selected) {
                     Variable v = ck.variable(p.id()).orElseThrow(() -> new MissingVariable(p));
                     ck.readInto(v, p.region());
                 }
                 for (Map.Entry<Path, Integer> f : files.entrySet()) {
                     restoreFile(ck, f.getKey(), f.getValue());
                 }
-                return new Restored(restart.name(), restart.version(), restart.levelName());
+                recovered = new Restored(restart.name(), restart.version(), restart.levelName());
+                return recovered;
             } catch (MissingVariable e) {
                 throw new VelocException(restart.describe() + " has no variable with id " + e.p.id() + " ('"
                         + e.p.name() + "'); protect only variables that were checkpointed, or unprotect it");
@@ -476,7 +712,27 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
+    /** Ends the restart phase as {@code restartEnd(true)}. */
     public void restartEnd() throws VelocException {
+        restartEnd(true);
+    }
+
+    /**
+     * Ends the restart phase (VELOC's {@code VELOC_Restart_end(success)}). With success, the
+     * restored version counts as this job's newest: checkpoints must then use higher versions.
+     */
+    public void restartEnd(boolean success) throws VelocException {
+        if (success && recovered != null) {
+            newest.merge(recovered.name(), recovered.version(), Math::max);
+        } else if (!success && recovered != null) {
+            LOG.info("rank {}: restart of '{}' v{} ended as failed by the application", rank(), recovered.name(),
+                    recovered.version());
+        }
+        recovered = null;
+        closeRestart();
+    }
+
+    private void closeRestart() throws VelocException {
         if (restart != null) {
             RestartSession r = restart;
             restart = null;
@@ -551,7 +807,7 @@ public final class Veloc implements AutoCloseable {
             failure = e;
         }
         try {
-            restartEnd();
+            closeRestart();
             comm.barrier(); // every rank of the node has drained before its engine stops
         } finally {
             closed = true;
