@@ -96,6 +96,8 @@ public final class Veloc implements AutoCloseable {
     private Begun begun;
     /** What the last recoverMem restored, until restartEnd. */
     private Restored recovered;
+    /** Bytes of each version handed to the engine, for the progress of the drain at close. */
+    private final Map<PersistTracker.Key, Long> announced = new HashMap<>();
 
     /** A checkpoint opened by checkpointBegin; {@code written} once checkpointMem wrote it. */
     private static final class Begun {
@@ -312,6 +314,8 @@ public final class Veloc implements AutoCloseable {
     /** Hands a rank file written to scratch to the node's engine (and waits, in mode = sync). */
     private void announce(String name, int version, RankFileInfo info) throws VelocException {
         newest.merge(name, version, Math::max);
+        announced.keySet().removeIf(k -> tracker.state(k.name(), k.version()).orElse(null) != PersistTracker.State.PENDING);
+        announced.put(new PersistTracker.Key(name, version), info.bytes());
         Group g = plan.groupOf(rank());
         tracker.written(name, version);
         journal.append(new Event.Written(session, name, version, rank(), info.path().toString(), info.bytes(), info.crc(),
@@ -690,17 +694,24 @@ public final class Veloc implements AutoCloseable {
         }
         List<Protected> selected = select(mode, ids, "recoverMem");
         Map<Path, Integer> files = mode == Selection.ALL ? routedFiles.getOrDefault(restart.name(), Map.of()) : Map.of();
+        long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong restored = new java.util.concurrent.atomic.AtomicLong();
+        long total = selected.stream().mapToLong(p -> p.region().bytes()).sum();
         while (true) {
-            try {
+            restored.set(0);
+            try (Progress progress = Progress.start("rank " + rank() + ": restoring '" + restart.name() + "' v"
+                    + restart.version() + " from " + restart.levelName(), total, restored::get, LOG::info)) {
                 RankCheckpoint ck = restart.current();
                 for (Protected p : selected) {
                     Variable v = ck.variable(p.id()).orElseThrow(() -> new MissingVariable(p));
-                    ck.readInto(v, p.region());
+                    ck.readInto(v, new CountingRegion(p.region(), restored));
                 }
                 for (Map.Entry<Path, Integer> f : files.entrySet()) {
                     restoreFile(ck, f.getKey(), f.getValue());
                 }
                 recovered = new Restored(restart.name(), restart.version(), restart.levelName());
+                LOG.info("rank {}: restored '{}' v{} from {}: {} in {} ms", rank(), recovered.name(), recovered.version(),
+                        recovered.level(), Progress.bytes(restored.get()), (System.nanoTime() - start) / 1_000_000);
                 return recovered;
             } catch (MissingVariable e) {
                 throw new VelocException(restart.describe() + " has no variable with id " + e.p.id() + " ('"
@@ -784,6 +795,38 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
+    /** Waits for this rank's checkpoints in flight, with a progress line when that takes a while. */
+    private void drainWithProgress() {
+        tracker.poll();
+        long total = pendingBytes();
+        if (total == 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        try (Progress p = Progress.start("rank " + rank() + ": waiting for checkpoints to reach persistent storage", total,
+                done::get, LOG::info)) {
+            for (int left = tracker.pending(); left > 0 && !Thread.currentThread().isInterrupted(); left = tracker.pending()) {
+                awaitPending(left - 1);
+                done.set(total - pendingBytes());
+            }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (ms >= 2000) {
+            LOG.info("rank {}: {} reached persistent storage in {} ms", rank(), Progress.bytes(total), ms);
+        }
+    }
+
+    private long pendingBytes() {
+        long n = 0;
+        for (Map.Entry<PersistTracker.Key, Long> e : announced.entrySet()) {
+            if (tracker.state(e.getKey().name(), e.getKey().version()).orElse(null) == PersistTracker.State.PENDING) {
+                n += e.getValue();
+            }
+        }
+        return n;
+    }
+
     private void ensureOpen() throws VelocException {
         if (closed) {
             throw new VelocException("this Veloc client (rank " + comm.rank() + ") is closed");
@@ -801,6 +844,7 @@ public final class Veloc implements AutoCloseable {
             return;
         }
         VelocException failure = null;
+        drainWithProgress();
         try {
             checkpointWait();
         } catch (VelocException e) {
