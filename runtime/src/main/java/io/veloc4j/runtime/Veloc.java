@@ -151,6 +151,7 @@ public final class Veloc implements AutoCloseable {
 
     /** Collective over {@code appComm}: veloc4j's own traffic goes over a duplicate of it. */
     public static Veloc init(VelocConfig config, Comm appComm) throws VelocException {
+        JvmFlags.require();
         Comm dup = appComm.dup();
         try {
             checkAtInit(config, dup);
