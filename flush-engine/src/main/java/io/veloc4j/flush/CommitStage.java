@@ -6,6 +6,8 @@ import io.veloc4j.levels.catalog.Event;
 import io.veloc4j.levels.catalog.EventLog;
 import io.veloc4j.levels.persistent.Manifest;
 import io.veloc4j.levels.persistent.PersistentStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
 
@@ -14,6 +16,8 @@ import java.util.Optional;
  * writes the version's MANIFEST once every group of every node is on persistent storage.
  */
 final class CommitStage implements EventHandler<FlushSlot> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommitStage.class);
 
     private final EventLog journal;
     private final EventLog catalog;
@@ -45,6 +49,9 @@ final class CommitStage implements EventHandler<FlushSlot> {
                 slot.error = "commit of " + job + " failed: " + e.getMessage();
             }
         }
+        LOG.warn("flush of '{}' v{} (group {}, ranks {}) into {} failed: {}; the scratch copies are kept and later "
+                + "checkpoints try again", job.name(), job.version(), job.group(), java.util.Arrays.toString(job.members()),
+                store.versionDir(job.name(), job.version()), slot.error);
         Event.FlushFailed f = new Event.FlushFailed(job.session(), job.name(), job.version(), job.group(), job.members(),
                 slot.error);
         catalog.append(f);
