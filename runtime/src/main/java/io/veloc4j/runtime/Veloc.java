@@ -126,6 +126,7 @@ public final class Veloc implements AutoCloseable {
         this.plan = cluster ? GroupPlan.byNode(topology, files) : files;
         Encoding encoding = new Encoding(scheme, config.codec() == CodecChoice.AUTO ? null
                 : CodecKind.ofLabel(config.codec().name().toLowerCase(Locale.ROOT)), config.blockSize(), config.compressionLevel());
+        io.veloc4j.levels.NativeLibraries.unpackUnder(scratch.root().resolve(".veloc4j").resolve("native"));
         this.journal = EventLog.open(scratch.root().resolve(".veloc4j").resolve("journal"));
         EventLog cat = null;
         FlushEngine eng = null;
