@@ -189,6 +189,7 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
+    /** Loads {@code configFile} (with {@code VELOC_<KEY>} overrides) and initialises over {@code appComm} (collective). */
     public static Veloc init(Path configFile, Comm appComm) throws VelocException {
         return init(VelocConfig.load(configFile), appComm);
     }
@@ -203,14 +204,17 @@ public final class Veloc implements AutoCloseable {
         return init(VelocConfig.load(configFile), LocalComm.single());
     }
 
+    /** The configuration this client runs with. */
     public VelocConfig config() {
         return config;
     }
 
+    /** This rank's number in the job (0-based). */
     public int rank() {
         return comm.rank();
     }
 
+    /** Which rank lives on which (virtual) node. */
     public Topology topology() {
         return topology;
     }
@@ -226,35 +230,103 @@ public final class Veloc implements AutoCloseable {
     // variable across ranks by name, type and dimensionality and predicts along its rows; without
     // one, the variable is 1-D.
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as float64, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, double[] a, long... shape) throws VelocException {
         put(id, name, Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as float32, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, float[] a, long... shape) throws VelocException {
         put(id, name, Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as int64, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, long[] a, long... shape) throws VelocException {
         put(id, name, Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as int32, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, int[] a, long... shape) throws VelocException {
         put(id, name, Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as int16, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, short[] a, long... shape) throws VelocException {
         put(id, name, Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as int8, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, byte[] a, long... shape) throws VelocException {
         put(id, name, Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as char16 (UTF-16 units), as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, char[] a, long... shape) throws VelocException {
         put(id, name, Region.of(a), shape);
     }
 
-    /** The buffer's bytes from 0 to its limit. */
+    /**
+     * Protects the buffer's bytes from 0 to its limit as variable {@code id} (int8), as
+     * {@link #protect(int, String, byte[], long...)}; the buffer's position is ignored.
+     *
+     * @throws VelocException if the id is negative or the name empty
+     */
     public void protect(int id, String name, ByteBuffer b) throws VelocException {
         put(id, name, Region.of(b), new long[0]);
     }
@@ -279,6 +351,7 @@ public final class Veloc implements AutoCloseable {
         regions.put(id, new Protected(id, name, shape.length == 0 ? new long[] {region.elements()} : shape.clone(), region));
     }
 
+    /** Stops protecting variable {@code id} (VELOC's {@code VELOC_Mem_unprotect}); unknown ids are ignored. */
     public void unprotect(int id) {
         regions.remove(id);
     }

@@ -24,6 +24,7 @@ public final class Main {
     private Main() {
     }
 
+    /** Runs a command and exits with its code. */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
