@@ -1,7 +1,6 @@
 package io.veloc4j.runtime;
 
 import io.veloc4j.VelocException;
-import io.veloc4j.comm.LocalComm;
 import io.veloc4j.config.ConfigException;
 import io.veloc4j.config.VelocConfig;
 import org.junit.jupiter.api.Test;
@@ -9,17 +8,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static io.veloc4j.runtime.VelocTest.deleteTree;
+import static io.veloc4j.runtime.VelocTest.job;
+import static io.veloc4j.runtime.VelocTest.single;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,23 +37,6 @@ class VelocCallsTest {
             m.put(extra[i], extra[i + 1]);
         }
         return VelocConfig.of(m);
-    }
-
-    @FunctionalInterface
-    interface RankBody<T> {
-        T run(Veloc v, LocalComm c) throws Exception;
-    }
-
-    private static <T> List<T> job(int n, VelocConfig cfg, RankBody<T> body) {
-        return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> LocalComm.run(n, c -> {
-            try (Veloc v = Veloc.init(cfg, c)) {
-                return body.run(v, c);
-            }
-        }));
-    }
-
-    private static <T> T single(VelocConfig cfg, RankBody<T> body) {
-        return job(1, cfg, body).get(0);
     }
 
     @Test

@@ -49,7 +49,7 @@ class VelocTest {
     }
 
     /** Runs {@code body} on {@code n} ranks, each with its own client (closed afterwards). */
-    private static <T> List<T> job(int n, VelocConfig cfg, RankBody<T> body) {
+    static <T> List<T> job(int n, VelocConfig cfg, RankBody<T> body) {
         return assertTimeoutPreemptively(HANG_GUARD, () -> LocalComm.run(n, c -> {
             try (Veloc v = Veloc.init(cfg, c)) {
                 return body.run(v, c);
@@ -57,7 +57,7 @@ class VelocTest {
         }));
     }
 
-    private static <T> T single(VelocConfig cfg, RankBody<T> body) {
+    static <T> T single(VelocConfig cfg, RankBody<T> body) {
         return job(1, cfg, body).get(0);
     }
 

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static io.veloc4j.runtime.cli.MainTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,20 +46,6 @@ class CheckpointToolsTest {
     private Path cfg;
     private static final int ROWS = 6;
     private static final int COLS = 5;
-
-    record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.run(args, o, e);
-        }
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     /** Rank r's field: a smooth 2-D double field with a NaN in it on rank 1. */
     static double[] field(int r) {
@@ -110,7 +95,7 @@ class CheckpointToolsTest {
     @Test
     void verifyRecordsItsVerdictAndLsShowsIt() throws Exception {
         assertEquals("persisted", stateOf(run("ls", "--config", cfg.toString()).out()));
-        Outcome ok = run("verify", "--config", cfg.toString());
+        MainTest.Outcome ok = run("verify", "--config", cfg.toString());
         assertEquals(0, ok.code(), ok.toString());
         assertTrue(ok.out().contains("heat v10 persistent: verified"), ok.out());
         assertTrue(ok.out().contains("heat v10 scratch: verified (2 rank file(s)"), ok.out());
@@ -125,7 +110,7 @@ class CheckpointToolsTest {
             f.write(b ^ 0x10);
         }
         assertEquals("persisted", stateOf(run("ls", "--config", cfg.toString()).out()), "the old verdict no longer holds");
-        Outcome bad = run("verify", "--config", cfg.toString(), "heat", "10");
+        MainTest.Outcome bad = run("verify", "--config", cfg.toString(), "heat", "10");
         assertEquals(1, bad.code(), bad.toString());
         assertTrue(bad.out().contains("heat v10 persistent: CORRUPT: aggregate " + agg), bad.out());
         assertEquals("corrupt", stateOf(run("ls", "--config", cfg.toString()).out()));
@@ -133,7 +118,7 @@ class CheckpointToolsTest {
         assertEquals("corrupt", rows.get(0).getAsJsonObject().get("state").getAsString());
         assertEquals(2, rows.get(0).getAsJsonObject().get("ranks").getAsInt());
 
-        Outcome none = run("verify", "--config", cfg.toString(), "nothing");
+        MainTest.Outcome none = run("verify", "--config", cfg.toString(), "nothing");
         assertEquals(1, none.code());
         assertTrue(none.err().contains("no checkpoint 'nothing'"), none.err());
     }
@@ -144,7 +129,7 @@ class CheckpointToolsTest {
             if (loseScratch) {
                 deleteTree(tmp.resolve("s"));
             }
-            Outcome o = run("inspect", "--config", cfg.toString(), "--json", "heat", "10");
+            MainTest.Outcome o = run("inspect", "--config", cfg.toString(), "--json", "heat", "10");
             assertEquals(0, o.code(), o.toString());
             JsonArray ranks = JsonParser.parseString(o.out()).getAsJsonObject().getAsJsonArray("ranks");
             assertEquals(2, ranks.size());
@@ -175,10 +160,10 @@ class CheckpointToolsTest {
                 }
             }
         }
-        Outcome text = run("inspect", "--config", cfg.toString(), "--rank", "0", "heat", "10");
+        MainTest.Outcome text = run("inspect", "--config", cfg.toString(), "--rank", "0", "heat", "10");
         assertEquals(0, text.code(), text.toString());
         assertTrue(text.out().lines().anyMatch(x -> x.matches("\\s+0\\s+0 h\\s+float64\\s+\\[6,5\\]\\s+240 .*")), text.out());
-        Outcome missing = run("inspect", "--config", cfg.toString(), "--rank", "5", "heat", "10");
+        MainTest.Outcome missing = run("inspect", "--config", cfg.toString(), "--rank", "5", "heat", "10");
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("rank 5"), missing.err());
         try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
@@ -191,7 +176,7 @@ class CheckpointToolsTest {
     void exportWritesHdf5ThatReadsBackBitExact() throws Exception {
         deleteTree(tmp.resolve("s")); // from the persistent aggregate
         Path out = tmp.resolve("heat.h5");
-        Outcome o = run("export", "--hdf5", out.toString(), "--config", cfg.toString(), "heat", "10");
+        MainTest.Outcome o = run("export", "--hdf5", out.toString(), "--config", cfg.toString(), "heat", "10");
         assertEquals(0, o.code(), o.toString());
         assertTrue(o.out().contains("2 rank(s), 14 dataset(s)"), o.out());
         try (HdfFile h5 = new HdfFile(out)) {
@@ -261,10 +246,10 @@ class CheckpointToolsTest {
 
     @Test
     void commandsDefaultToVelocCfgInTheWorkingDirectory() {
-        Outcome check = run("config", "check");
+        MainTest.Outcome check = run("config", "check");
         assertEquals(2, check.code());
         assertTrue(check.out().startsWith("veloc.cfg: cannot read the config file"), check.out());
-        Outcome ls = run("ls");
+        MainTest.Outcome ls = run("ls");
         assertEquals(1, ls.code());
         assertTrue(ls.err().contains("veloc.cfg: cannot read the config file"), ls.err());
     }
