@@ -38,7 +38,12 @@ public final class Demo {
             usage();
             return;
         }
-        System.exit(run(o) ? 0 : 1);
+        try {
+            System.exit(run(o) ? 0 : 1);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
     }
 
     private static void usage() {
@@ -50,7 +55,8 @@ public final class Demo {
                   --mode MODE      checkpoint mode written to the generated config (default async)
                   --steps S        heatdis steps (default 100); --ckpt-every K checkpoints (default 10)
                   --fail-at STEP   the step at which the first run dies (default 65)
-                  --dir DIR        where the demo's files go (default ./work/demo; emptied first)
+                  --dir DIR        where the demo's files go (default ./work/demo): a new or empty directory,
+                                   or one an earlier demo made (then emptied first); anything else is refused
                   --config FILE    use this veloc.cfg instead of a generated one
                   --local          ranks as threads of one JVM instead of mpirun
                   --lose scratch   delete every scratch directory after the failure""");
@@ -82,10 +88,44 @@ public final class Demo {
         return o;
     }
 
+    /** Marks a directory as the demo's own: only then does a later demo empty it. */
+    static final String MARKER = ".veloc4j-demo";
+    /** What the demo puts in its directory; a directory holding nothing else is taken as an earlier demo's. */
+    private static final List<String> OWN = List.of(MARKER, "veloc.cfg", "scratch", "persistent", "reference", "restarted");
+
+    /**
+     * Makes {@code dir} ready: created (and marked) if new or empty; emptied of the demo's own files if
+     * an earlier demo made it. Anything else is refused, so the demo never deletes what it did not create.
+     *
+     * @throws IllegalArgumentException naming the directory and what to do instead
+     */
+    static void prepareDir(Path dir) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("demo: --dir " + dir + " is a file, not a directory; give a new or empty directory");
+        }
+        if (Files.isDirectory(dir)) {
+            List<String> entries;
+            try (Stream<Path> s = Files.list(dir)) {
+                entries = s.map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            boolean ours = entries.contains(MARKER) || OWN.containsAll(entries);
+            if (!ours) {
+                throw new IllegalArgumentException("demo: --dir " + dir.toAbsolutePath() + " is not empty and was not made by "
+                        + "the demo (no " + MARKER + " in it; it holds " + String.join(", ", entries.subList(0,
+                        Math.min(5, entries.size()))) + (entries.size() > 5 ? ", ..." : "")
+                        + "); give a new or empty directory, the demo leaves yours alone");
+            }
+            for (String own : OWN) {
+                deleteTree(dir.resolve(own));
+            }
+        }
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(MARKER), "made by ./veloc4j demo, which empties this directory when it runs again\n");
+    }
+
     static boolean run(Options o) throws Exception {
         Path dir = o.dir;
-        deleteTree(dir);
-        Files.createDirectories(dir);
+        prepareDir(dir);
         Path config = o.config != null ? o.config : writeConfig(dir, o);
         JobLauncher launcher = new JobLauncher();
         boolean mpi = !o.local;

@@ -41,12 +41,17 @@ public final class MpiComm implements Comm {
 
     /**
      * MPI_COMM_WORLD, initialising MPI (MPI_THREAD_MULTIPLE) when the application has not. A plain
-     * {@code java} run without mpirun becomes a singleton job of size 1.
+     * {@code java} run without mpirun becomes a singleton job of size 1. MPI initialised here is
+     * finalized when the JVM exits (or earlier by {@link #finish}), so a job whose main simply
+     * returns ends with exit code 0; an application that initialised MPI itself finalizes it itself.
      */
     public static MpiComm world(String[] args) throws CommException {
         try {
             if (!MPI.isInitialized()) {
                 MPI.InitThread(args, MPI.THREAD_MULTIPLE);
+                // MPI is ours to finalize: a main that returns without finish() must still exit 0
+                // under mpirun (an unfinalized rank makes mpirun report failure)
+                Runtime.getRuntime().addShutdownHook(new Thread(MpiComm::finishAtExit, "veloc4j-mpi-finalize"));
             }
             return new MpiComm(MPI.COMM_WORLD, false);
         } catch (MPIException | UnsatisfiedLinkError e) {
@@ -68,6 +73,14 @@ public final class MpiComm implements Comm {
             }
         } catch (MPIException e) {
             throw new CommException("MPI_Finalize failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void finishAtExit() {
+        try {
+            finish();
+        } catch (CommException | RuntimeException e) {
+            // the JVM is going away; nothing left to report to
         }
     }
 

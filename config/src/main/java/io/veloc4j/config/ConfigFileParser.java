@@ -38,27 +38,30 @@ final class ConfigFileParser {
             if (line.isEmpty() || (line.startsWith("[") && line.endsWith("]"))) {
                 continue; // VELOC configs may or may not have a section header; it carries no meaning
             }
-            int eq = line.indexOf('=');
+            int eq = separator(line);
             if (eq < 0) {
                 String word = line.split("\\s+", 2)[0];
                 problems.add(new ConfigProblem(source, lineNo, word,
-                        "no '=' on this line ('" + line + "'); write key = value, or start a comment with #"));
+                        "no '=' on this line ('" + line + "'); write key = value (or key: value), or start a comment with # or ;"));
                 continue;
             }
             String key = line.substring(0, eq).trim();
             String value = line.substring(eq + 1).trim();
             if (key.isEmpty()) {
-                problems.add(new ConfigProblem(source, lineNo, key, "nothing before '='; write key = value"));
+                problems.add(new ConfigProblem(source, lineNo, key, "nothing before '" + line.charAt(eq) + "'; write key = value"));
                 continue;
             }
             var known = ConfigKey.byKey(key);
             if (known.isEmpty()) {
-                problems.add(new ConfigProblem(source, lineNo, key, ConfigKey.unknownKeyMessage(key)));
+                var velocOnly = VelocOnlyKey.byKey(key);
+                problems.add(velocOnly.isPresent()
+                        ? new ConfigProblem(source, lineNo, velocOnly.get().key(), velocOnly.get().warning()).asWarning()
+                        : new ConfigProblem(source, lineNo, key, ConfigKey.unknownKeyMessage(key)));
                 continue;
             }
             Setting earlier = settings.get(known.get());
             if (earlier != null) {
-                problems.add(new ConfigProblem(source, lineNo, key,
+                problems.add(new ConfigProblem(source, lineNo, known.get().key(),
                         "set twice, on lines " + earlier.line() + " and " + lineNo + "; keep one of them"));
                 continue;
             }
@@ -67,13 +70,29 @@ final class ConfigFileParser {
         return new Result(settings, problems, true);
     }
 
-    /** Full-line comments, and trailing ones after whitespace, so a path like /data/run#3 survives. */
+    /** VELOC's INI reader takes the first '=' or ':' (Python configparser style) as the separator. */
+    private static int separator(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '=' || c == ':') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Full-line comments start with '#' or ';' (VELOC's INI reader takes both); trailing ones
+     * need whitespace before them, so a path like /data/run#3 survives.
+     */
     private static String stripComment(String line) {
-        if (line.stripLeading().startsWith("#")) {
+        String lead = line.stripLeading();
+        if (lead.startsWith("#") || lead.startsWith(";")) {
             return "";
         }
-        for (int i = line.indexOf('#'); i > 0; i = line.indexOf('#', i + 1)) {
-            if (Character.isWhitespace(line.charAt(i - 1))) {
+        for (int i = 1; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if ((c == '#' || c == ';') && Character.isWhitespace(line.charAt(i - 1))) {
                 return line.substring(0, i);
             }
         }

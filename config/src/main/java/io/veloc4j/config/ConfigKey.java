@@ -38,11 +38,11 @@ public enum ConfigKey {
             "seconds between erasure-coding passes; 0 = every checkpoint, -1 = disabled"),
     MAX_VERSIONS("max_versions", integer(0), "0",
             "versions of each checkpoint kept on persistent storage; 0 = keep all"),
-    SCRATCH_VERSIONS("scratch_versions", integer(1), "2",
-            "versions of each checkpoint kept on scratch"),
+    SCRATCH_VERSIONS("scratch_versions", integer(0), "2",
+            "versions of each checkpoint kept on scratch; 0 = keep all (VELOC's default; veloc4j keeps 2 because scratch is usually RAM)"),
     CHKSUM("chksum", bool(), "true",
             "store CRC32C checksums and verify them on restart"),
-    MAX_PARALLELISM("max_parallelism", integer(1), "2",
+    MAX_PARALLELISM("max_parallelism", integer(1, 256), "2",
             "background threads per node for encoding and writing"),
     WATCHDOG_INTERVAL("watchdog_interval", integer(0), "0",
             "seconds between liveness checks of the background engine; 0 = off"),
@@ -126,8 +126,9 @@ public enum ConfigKey {
         return "VELOC_" + key.toUpperCase(Locale.ROOT);
     }
 
+    /** The key named {@code key}, in any case (VELOC's INI reader ignores case too). */
     public static Optional<ConfigKey> byKey(String key) {
-        return Optional.ofNullable(BY_KEY.get(key));
+        return key == null ? Optional.empty() : Optional.ofNullable(BY_KEY.get(key.toLowerCase(Locale.ROOT)));
     }
 
     /** The known key nearest to an unknown one, if any is close enough to be a likely typo. */
@@ -135,12 +136,26 @@ public enum ConfigKey {
         String u = unknown.toLowerCase(Locale.ROOT);
         return Arrays.stream(values())
                 .min(Comparator.comparingInt(k -> EditDistance.between(u, k.key)))
-                .filter(k -> EditDistance.between(u, k.key) <= Math.max(MAX_SUGGESTION_DISTANCE, u.length() / 3));
+                .filter(k -> closeEnough(u, k.key));
+    }
+
+    private static boolean closeEnough(String unknown, String known) {
+        return EditDistance.between(unknown, known) <= Math.max(MAX_SUGGESTION_DISTANCE, unknown.length() / 3);
     }
 
     /** Problem text for an unknown key: a suggestion if one is close, and where all keys are listed. */
     static String unknownKeyMessage(String unknown) {
-        String hint = nearest(unknown).map(k -> "did you mean '" + k.key + "'? ").orElse("");
-        return "unknown key; " + hint + "every key is listed, with its meaning, in veloc.cfg.example";
+        String u = unknown.toLowerCase(Locale.ROOT);
+        // a misspelt VELOC-only key (failure_domian) deserves its suggestion too
+        Optional<String> hint = nearest(u).map(ConfigKey::key);
+        Optional<String> velocOnly = Arrays.stream(VelocOnlyKey.values()).map(VelocOnlyKey::key)
+                .filter(k -> closeEnough(u, k))
+                .min(Comparator.comparingInt(k -> EditDistance.between(u, k)));
+        if (velocOnly.isPresent() && (hint.isEmpty()
+                || EditDistance.between(u, velocOnly.get()) < EditDistance.between(u, hint.get()))) {
+            hint = velocOnly;
+        }
+        return "unknown key; " + hint.map(k -> "did you mean '" + k + "'? ").orElse("")
+                + "every key is listed, with its meaning, in veloc.cfg.example";
     }
 }

@@ -24,17 +24,31 @@ final class Resolver {
     private Resolver() {
     }
 
-    /** The settings with {@code VELOC_<KEY>} variables applied on top; an empty variable counts as unset. */
-    static Map<ConfigKey, Setting> withEnvironment(Map<ConfigKey, Setting> settings, Map<String, String> env, String source) {
+    /**
+     * The settings with {@code VELOC_<KEY>} variables applied on top. An empty (or blank) variable
+     * is a problem added to {@code problems}: VELOC would silently use the file's value, but an
+     * empty variable is usually a shell variable that was never set (VELOC_SCRATCH=$LOCAL_DISK).
+     */
+    static Map<ConfigKey, Setting> withEnvironment(Map<ConfigKey, Setting> settings, Map<String, String> env, String source,
+                                                   List<ConfigProblem> problems) {
         Map<ConfigKey, Setting> merged = new EnumMap<>(ConfigKey.class);
         merged.putAll(settings);
         // Relative paths in the environment were typed in a shell, so they are relative to the working directory.
         Path cwd = Path.of("").toAbsolutePath();
         for (ConfigKey key : ConfigKey.values()) {
             String value = env.get(key.envVar());
-            if (value != null && !value.isBlank()) {
-                merged.put(key, new Setting(key, value.trim(), source, ConfigProblem.FROM_ENVIRONMENT, cwd));
+            if (value == null) {
+                continue;
             }
+            if (value.isBlank()) {
+                Setting inFile = settings.get(key);
+                problems.add(new ConfigProblem(source, ConfigProblem.FROM_ENVIRONMENT, key.key(), key.envVar()
+                        + " is set but empty (a shell variable that was never set?); unset it to use "
+                        + (inFile != null ? "the value on line " + inFile.line() : key.isMandatory() ? "a value from the file"
+                        : "the default") + ", or give " + key.allowed()));
+                continue;
+            }
+            merged.put(key, new Setting(key, value.trim(), source, ConfigProblem.FROM_ENVIRONMENT, cwd));
         }
         return merged;
     }
@@ -99,9 +113,37 @@ final class Resolver {
             // Virtual nodes sharing one scratch directory would overwrite each other's rank files.
             String message = "virtual_nodes = " + nodes + " needs a scratch directory per node, but scratch '" + scratch
                     + "' has no %n; add %n to scratch, e.g. " + scratch + "/%n";
-            Setting at = explicit.get(ConfigKey.SCRATCH);
-            problems.add(at != null ? at.problem(message)
-                    : new ConfigProblem(source, ConfigProblem.NO_LINE, ConfigKey.SCRATCH.key(), message));
+            problems.add(at(ConfigKey.SCRATCH, explicit, source, message));
         }
+        Overlaps.check(values, explicit, source, problems);
+        ignoredValues(values, explicit, problems);
+        Object parallelism = values.get(ConfigKey.MAX_PARALLELISM);
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (parallelism != null && (Integer) parallelism > 4 * cores && explicit.containsKey(ConfigKey.MAX_PARALLELISM)) {
+            problems.add(explicit.get(ConfigKey.MAX_PARALLELISM).problem("max_parallelism = " + parallelism
+                    + " engine threads per node, on a machine with " + cores + " cores: each thread holds chunk buffers "
+                    + "and competes with the application; use at most " + 4 * cores).asWarning());
+        }
+    }
+
+    /** VELOC keys whose value asks for something veloc4j does not do yet: a warning, never a silent no-op. */
+    private static void ignoredValues(Map<ConfigKey, Object> values, Map<ConfigKey, Setting> explicit,
+                                      List<ConfigProblem> problems) {
+        Setting ec = explicit.get(ConfigKey.EC_INTERVAL);
+        if (ec != null && values.get(ConfigKey.EC_INTERVAL) instanceof Integer v && v >= 0) {
+            problems.add(ec.problem("ec_interval = " + v + " asks for erasure coding, which veloc4j does not implement "
+                    + "yet: ignored (checkpoints go to scratch and persistent only); set -1 to silence this").asWarning());
+        }
+        Setting watchdog = explicit.get(ConfigKey.WATCHDOG_INTERVAL);
+        if (watchdog != null && values.get(ConfigKey.WATCHDOG_INTERVAL) instanceof Integer v && v > 0) {
+            problems.add(watchdog.problem("watchdog_interval = " + v + ": veloc4j has no watchdog (its engine runs inside "
+                    + "the job's own JVMs, so it cannot outlive a dead rank): ignored; set 0 to silence this").asWarning());
+        }
+    }
+
+    /** A problem at the key's setting, or without a line when the value is a default. */
+    static ConfigProblem at(ConfigKey key, Map<ConfigKey, Setting> explicit, String source, String message) {
+        Setting s = explicit.get(key);
+        return s != null ? s.problem(message) : new ConfigProblem(source, ConfigProblem.NO_LINE, key.key(), message);
     }
 }

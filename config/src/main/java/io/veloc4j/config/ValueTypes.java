@@ -1,5 +1,6 @@
 package io.veloc4j.config;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -219,6 +220,11 @@ public final class ValueTypes {
         }
     }
 
+    /** NAME_MAX of Linux file systems (ext4, xfs, tmpfs, Lustre, GPFS): bytes per path component. */
+    static final int NAME_MAX = 255;
+    /** PATH_MAX of Linux, bytes including the terminating NUL. */
+    static final int PATH_MAX = 4096;
+
     private static Path toAbsolutePath(String raw, Path baseDir, String allowed) {
         if (raw.isEmpty()) {
             throw new IllegalArgumentException("the value is empty; use " + allowed);
@@ -227,12 +233,39 @@ public final class ValueTypes {
         if (raw.equals("~") || raw.startsWith("~/")) {
             // Shells expand ~ but Java does not; without this '~/ckpt' would become '<dir>/~/ckpt'.
             expanded = System.getProperty("user.home") + raw.substring(1);
+        } else if (raw.startsWith("~")) {
+            throw new IllegalArgumentException(quote(raw) + ": only ~ and ~/ are expanded (to " + System.getProperty("user.home")
+                    + "), not ~user; write the absolute path");
         }
+        Path path;
         try {
-            return baseDir.resolve(expanded).toAbsolutePath().normalize();
+            path = baseDir.resolve(expanded).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException(quote(raw) + " is not a valid path (" + e.getReason() + "); use " + allowed);
         }
+        for (Path name : Path.of(expanded)) {
+            String component = name.toString();
+            if (component.equals("~")) {
+                throw new IllegalArgumentException(quote(raw) + " has a directory named '~' inside it, which no shell "
+                        + "expands there and would be created literally; write the path it should mean");
+            }
+            int bytes = component.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > NAME_MAX) {
+                throw new IllegalArgumentException(quote(shorten(raw)) + " has a component of " + bytes + " bytes ('"
+                        + shorten(component) + "'); file systems allow at most " + NAME_MAX + " per name");
+            }
+        }
+        int total = path.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (total >= PATH_MAX - 512) {
+            // checkpoint files go below it: <name (≤ 128)>/<version>/rank-<r>.vck.tmp
+            throw new IllegalArgumentException(quote(shorten(raw)) + " is " + total + " bytes long as an absolute path; "
+                    + "keep it under " + (PATH_MAX - 512) + " so that checkpoint files below it fit in PATH_MAX");
+        }
+        return path;
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 28) + "…" + s.substring(s.length() - 28);
     }
 
     private static String quote(String raw) {

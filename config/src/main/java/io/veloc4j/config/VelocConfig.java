@@ -26,12 +26,17 @@ public final class VelocConfig {
     private final Map<ConfigKey, Object> values;
     private final Map<ConfigKey, Setting> explicit;
     private final Path source;
+    private final String sourceName;
+    private final List<ConfigProblem> warnings;
 
-    private VelocConfig(Map<ConfigKey, Object> values, Map<ConfigKey, Setting> explicit, Path source) {
+    private VelocConfig(Map<ConfigKey, Object> values, Map<ConfigKey, Setting> explicit, Path source, String sourceName,
+                        List<ConfigProblem> warnings) {
         this.values = new EnumMap<>(values);
         this.explicit = new EnumMap<>(ConfigKey.class);
         this.explicit.putAll(explicit);
         this.source = source;
+        this.sourceName = sourceName;
+        this.warnings = List.copyOf(warnings);
     }
 
     // ---- creating ----
@@ -45,30 +50,45 @@ public final class VelocConfig {
     public static VelocConfig load(Path file, Map<String, String> env) throws ConfigException {
         ConfigFileParser.Result parsed = ConfigFileParser.parse(file);
         throwIfAny(unreadable(parsed));
-        Resolver.Result resolved = resolveFile(file, parsed, env);
         List<ConfigProblem> problems = new ArrayList<>(parsed.problems());
+        Resolver.Result resolved = resolveFile(file, parsed, env, problems);
         problems.addAll(resolved.problems());
-        throwIfAny(inFileOrder(problems));
-        return new VelocConfig(resolved.values(), resolved.explicit(), file.toAbsolutePath().normalize());
+        List<ConfigProblem> sorted = inFileOrder(problems);
+        throwIfAny(errors(sorted));
+        return new VelocConfig(resolved.values(), resolved.explicit(), file.toAbsolutePath().normalize(), file.toString(),
+                warnings(sorted));
     }
 
-    /** Every problem with the configuration, including unusable directories; empty if it is fine. Creates nothing. */
+    /**
+     * Every problem with the configuration, errors and warnings, including directories that cannot
+     * be created or written (tried, and undone); empty if it is fine. Leaves nothing behind.
+     */
     public static List<ConfigProblem> check(Path file, Map<String, String> env) {
         ConfigFileParser.Result parsed = ConfigFileParser.parse(file);
         if (!parsed.readable()) {
             return unreadable(parsed);
         }
-        Resolver.Result resolved = resolveFile(file, parsed, env);
         List<ConfigProblem> problems = new ArrayList<>(parsed.problems());
+        Resolver.Result resolved = resolveFile(file, parsed, env, problems);
         problems.addAll(resolved.problems());
         // Defaults are skipped: they derive from directories checked here (meta lies below persistent).
         resolved.explicit().forEach((key, setting) -> {
             Object value = resolved.values().get(key);
-            if (value != null) {
-                key.type().directoryToCheck(value)
-                        .flatMap(DirectoryCheck::problem)
-                        .ifPresent(message -> problems.add(setting.problem(message)));
+            if (value == null) {
+                return;
             }
+            Optional<String> problem = key.type().directoryToCheck(value).flatMap(DirectoryCheck::problem);
+            if (problem.isEmpty() && key == ConfigKey.SCRATCH) {
+                // the fixed part is fine; now this host's real directories, placeholders filled in
+                Object nodes = resolved.values().get(ConfigKey.VIRTUAL_NODES);
+                for (Path dir : Overlaps.scratchDirs((String) value, nodes instanceof Integer n ? Math.min(n, 64) : 1)) {
+                    problem = DirectoryCheck.problem(dir);
+                    if (problem.isPresent()) {
+                        break;
+                    }
+                }
+            }
+            problem.ifPresent(message -> problems.add(setting.problem(message)));
         });
         return inFileOrder(problems);
     }
@@ -90,8 +110,8 @@ public final class VelocConfig {
         });
         Resolver.Result resolved = Resolver.resolve(settings, OF_SOURCE, k -> "put '" + k.key() + "' in the map");
         problems.addAll(resolved.problems());
-        throwIfAny(problems);
-        return new VelocConfig(resolved.values(), resolved.explicit(), null);
+        throwIfAny(errors(problems));
+        return new VelocConfig(resolved.values(), resolved.explicit(), null, OF_SOURCE, warnings(problems));
     }
 
     /** A copy with one key set to {@code value} (relative paths resolve against the working directory). */
@@ -106,14 +126,37 @@ public final class VelocConfig {
         settings.put(k, new Setting(k, value.trim(), WITH_SOURCE, ConfigProblem.NO_LINE, Path.of("").toAbsolutePath()));
         // Defaults are recomputed, so a default meta follows a changed persistent.
         Resolver.Result resolved = Resolver.resolve(settings, WITH_SOURCE, x -> "set '" + x.key() + "'");
-        throwIfAny(resolved.problems());
-        return new VelocConfig(resolved.values(), resolved.explicit(), source);
+        throwIfAny(errors(resolved.problems()));
+        return new VelocConfig(resolved.values(), resolved.explicit(), source, sourceName, warnings(resolved.problems()));
     }
 
-    private static Resolver.Result resolveFile(Path file, ConfigFileParser.Result parsed, Map<String, String> env) {
+    private static Resolver.Result resolveFile(Path file, ConfigFileParser.Result parsed, Map<String, String> env,
+                                               List<ConfigProblem> problems) {
         String name = file.toString();
-        Map<ConfigKey, Setting> settings = Resolver.withEnvironment(parsed.settings(), env, name);
+        Map<ConfigKey, Setting> settings = Resolver.withEnvironment(parsed.settings(), env, name, problems);
         return Resolver.resolve(settings, name, k -> "add '" + k.key() + " = ...' to " + name + " or set " + k.envVar());
+    }
+
+    private static List<ConfigProblem> errors(List<ConfigProblem> problems) {
+        return problems.stream().filter(p -> !p.isWarning()).toList();
+    }
+
+    private static List<ConfigProblem> warnings(List<ConfigProblem> problems) {
+        return problems.stream().filter(ConfigProblem::isWarning).toList();
+    }
+
+    /** What loading found questionable but usable (VELOC keys that are ignored, unwise values), in file order. */
+    public List<ConfigProblem> warnings() {
+        return warnings;
+    }
+
+    /**
+     * A problem located where {@code key} was set (file:line, or the environment variable), for
+     * checks that can only be made at init (e.g. virtual_nodes against the ranks of a host).
+     */
+    public ConfigProblem problem(String key, String message) {
+        ConfigKey k = ConfigKey.byKey(key).orElseThrow(() -> new IllegalArgumentException("unknown key '" + key + "'"));
+        return Resolver.at(k, explicit, sourceName, message);
     }
 
     /** Problems with a line first, by line, so they read like the file; then the rest (missing keys, environment). */

@@ -6,6 +6,8 @@ import io.veloc4j.levels.catalog.Event;
 import io.veloc4j.levels.catalog.EventLog;
 import io.veloc4j.levels.persistent.Manifest;
 import io.veloc4j.levels.persistent.PersistentStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +60,9 @@ final class CommitStage implements EventHandler<FlushSlot> {
                 slot.error = "commit of " + job + " failed: " + e.getMessage();
             }
         }
-        LOG.warn("flush of {} (ranks {}) failed: {}; its scratch copies are kept", job, java.util.Arrays.toString(job.members()),
-                slot.error);
+        LOG.warn("flush of '{}' v{} (group {}, ranks {}) into {} failed: {}; the scratch copies are kept and later "
+                + "checkpoints try again", job.name(), job.version(), job.group(), java.util.Arrays.toString(job.members()),
+                store.versionDir(job.name(), job.version()), slot.error);
         Event.FlushFailed f = new Event.FlushFailed(job.session(), job.name(), job.version(), job.group(), job.members(),
                 slot.error);
         Announce.to(journal, f);

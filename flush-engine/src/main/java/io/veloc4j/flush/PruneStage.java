@@ -6,6 +6,8 @@ import io.veloc4j.levels.catalog.Event;
 import io.veloc4j.levels.catalog.EventLog;
 import io.veloc4j.levels.persistent.PersistentLevel;
 import io.veloc4j.levels.persistent.PersistentStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps max_versions committed versions per checkpoint name on persistent storage. Only committed
@@ -14,7 +16,7 @@ import io.veloc4j.levels.persistent.PersistentStore;
  */
 final class PruneStage implements EventHandler<FlushSlot> {
 
-    private static final System.Logger LOG = System.getLogger("io.veloc4j.flush");
+    private static final Logger LOG = LoggerFactory.getLogger(PruneStage.class);
 
     private final PersistentStore store;
     private final EventLog catalog;
@@ -35,7 +37,7 @@ final class PruneStage implements EventHandler<FlushSlot> {
                 }
             }
         } catch (LevelException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "pruning " + slot.job.name() + " on persistent storage failed: " + e.getMessage());
+            LOG.warn("pruning " + slot.job.name() + " on persistent storage failed: " + e.getMessage());
         } finally {
             if (slot.done != null) {
                 slot.done.complete(null);

@@ -15,6 +15,8 @@ import io.veloc4j.levels.persistent.Encoding;
 import io.veloc4j.levels.codec.CodecKind;
 import io.veloc4j.config.CodecChoice;
 import io.veloc4j.config.Grouping;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Locale;
 import io.veloc4j.levels.persistent.PersistentLevel;
 import io.veloc4j.levels.persistent.PersistentStore;
@@ -37,6 +39,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,9 +67,7 @@ import java.util.TreeSet;
  */
 public final class Veloc implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("io.veloc4j");
-    /** New logging goes through SLF4J (the project is moving to it). */
-    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(Veloc.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Veloc.class);
 
     private final VelocConfig config;
     private final Comm comm;
@@ -90,6 +92,26 @@ public final class Veloc implements AutoCloseable {
     private final Map<String, Map<Path, Integer>> routedFiles = new LinkedHashMap<>();
     private RestartSession restart;
     private boolean closed;
+    /** Per name, the highest version this client checkpointed or restored: versions must increase. */
+    private final Map<String, Integer> newest = new HashMap<>();
+    /** The checkpoint between checkpointBegin and checkpointEnd, or null. */
+    private Begun begun;
+    /** What the last recoverMem restored, until restartEnd. */
+    private Restored recovered;
+    /** Bytes of each version handed to the engine, for the progress of the drain at close. */
+    private final Map<PersistTracker.Key, Long> announced = new HashMap<>();
+
+    /** A checkpoint opened by checkpointBegin; {@code written} once checkpointMem wrote it. */
+    private static final class Begun {
+        final String name;
+        final int version;
+        RankFileInfo written;
+
+        Begun(String name, int version) {
+            this.name = name;
+            this.version = version;
+        }
+    }
 
     private Veloc(VelocConfig config, Comm comm, Topology topology, long session) throws VelocException {
         this.config = config;
@@ -106,6 +128,7 @@ public final class Veloc implements AutoCloseable {
         this.plan = cluster ? GroupPlan.byNode(topology, files) : files;
         Encoding encoding = new Encoding(scheme, config.codec() == CodecChoice.AUTO ? null
                 : CodecKind.ofLabel(config.codec().name().toLowerCase(Locale.ROOT)), config.blockSize(), config.compressionLevel());
+        io.veloc4j.levels.NativeLibraries.unpackUnder(scratch.root().resolve(".veloc4j").resolve("native"));
         EventLog jour = null;
         EventLog cat = null;
         FlushEngine eng = null;
@@ -153,8 +176,10 @@ public final class Veloc implements AutoCloseable {
 
     /** Collective over {@code appComm}: veloc4j's own traffic goes over a duplicate of it. */
     public static Veloc init(VelocConfig config, Comm appComm) throws VelocException {
+        JvmFlags.require();
         Comm dup = appComm.dup();
         try {
+            checkAtInit(config, dup);
             Topology topology = Topology.of(dup, config.virtualNodes());
             // one id per launch, so that a relaunch never mixes its records with a dead launch's
             long mine = dup.rank() == 0 ? (System.currentTimeMillis() << 16) ^ new java.util.Random().nextInt(1 << 16) : Long.MIN_VALUE;
@@ -166,7 +191,7 @@ public final class Veloc implements AutoCloseable {
                     // before this engine writes: what a flush killed mid-write left behind on this host
                     List<Path> removed = v.store.removeDeadTemps();
                     if (!removed.isEmpty()) {
-                        LOGGER.info("removed {} temp file(s) that writers killed mid-flush left on persistent storage: {}",
+                        LOG.info("removed {} temp file(s) that writers killed mid-flush left on persistent storage: {}",
                                 removed.size(), removed);
                     }
                     v.engine.start();
@@ -184,6 +209,23 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
+    /**
+     * What the config check cannot know before the job runs, checked on every rank with the same
+     * outcome (collective); the config's warnings are logged once, by rank 0.
+     */
+    private static void checkAtInit(VelocConfig config, Comm comm) throws VelocException {
+        if (comm.rank() == 0) {
+            config.warnings().forEach(w -> LOG.warn("{}", w));
+        }
+        long fewest = comm.allreduce(comm.hostSize(), Comm.ReduceOp.MIN);
+        if (config.virtualNodes() > fewest) {
+            throw new io.veloc4j.config.ConfigException(List.of(config.problem("virtual_nodes", "virtual_nodes = "
+                    + config.virtualNodes() + " but a host of this job runs only " + fewest + " rank(s); use at most "
+                    + fewest + " (a virtual node needs a rank of its own)")));
+        }
+    }
+
+    /** Loads {@code configFile} (with {@code VELOC_<KEY>} overrides) and initialises over {@code appComm} (collective). */
     public static Veloc init(Path configFile, Comm appComm) throws VelocException {
         return init(VelocConfig.load(configFile), appComm);
     }
@@ -198,14 +240,17 @@ public final class Veloc implements AutoCloseable {
         return init(VelocConfig.load(configFile), LocalComm.single());
     }
 
+    /** The configuration this client runs with. */
     public VelocConfig config() {
         return config;
     }
 
+    /** This rank's number in the job (0-based). */
     public int rank() {
         return comm.rank();
     }
 
+    /** Which rank lives on which (virtual) node. */
     public Topology topology() {
         return topology;
     }
@@ -221,35 +266,103 @@ public final class Veloc implements AutoCloseable {
     // variable across ranks by name, type and dimensionality and predicts along its rows; without
     // one, the variable is 1-D.
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as float64, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, double[] a, long... shape) throws VelocException {
         put(id, name, a == null ? null : Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as float32, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, float[] a, long... shape) throws VelocException {
         put(id, name, a == null ? null : Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as int64, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, long[] a, long... shape) throws VelocException {
         put(id, name, a == null ? null : Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as int32, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, int[] a, long... shape) throws VelocException {
         put(id, name, a == null ? null : Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as int16, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, short[] a, long... shape) throws VelocException {
         put(id, name, a == null ? null : Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as int8, as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, byte[] a, long... shape) throws VelocException {
         put(id, name, a == null ? null : Region.of(a), shape);
     }
 
+    /**
+     * Protects {@code a} as variable {@code id} named {@code name}, stored as char16 (UTF-16 units), as VELOC's
+     * {@code VELOC_Mem_protect}: every later checkpoint copies it, every restart writes it back.
+     * Protecting an id again replaces the old memory (e.g. after reallocating an array).
+     *
+     * @param shape optional extents whose product is {@code a.length} (rows, cols ...): aware
+     *              aggregation then matches the variable across ranks and predicts along its rows
+     * @throws VelocException if the id is negative, the name empty or the shape does not fit
+     */
     public void protect(int id, String name, char[] a, long... shape) throws VelocException {
         put(id, name, a == null ? null : Region.of(a), shape);
     }
 
-    /** The buffer's bytes from 0 to its limit. */
+    /**
+     * Protects the buffer's bytes from 0 to its limit as variable {@code id} (int8), as
+     * {@link #protect(int, String, byte[], long...)}; the buffer's position is ignored.
+     *
+     * @throws VelocException if the id is negative or the name empty
+     */
     public void protect(int id, String name, ByteBuffer b) throws VelocException {
         put(id, name, b == null ? null : Region.of(b), new long[0]);
     }
@@ -291,6 +404,7 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
+    /** Stops protecting variable {@code id} (VELOC's {@code VELOC_Mem_unprotect}); unknown ids are ignored. */
     public void unprotect(int id) {
         regions.remove(id);
     }
@@ -319,10 +433,21 @@ public final class Veloc implements AutoCloseable {
         ensureOpen();
         CheckpointName.check(name);
         CheckpointName.checkVersion(name, version);
+        checkVersionOrder(name, version);
         awaitPending(config.maxPending() - 1);
-        // the rank file's final rename is the record: the node's engine finds it on scratch (this
-        // thread reads the engine's answer only later, in a poll, so it cannot be missed here)
-        writeScratch(name, version);
+        RankFileInfo info = writeScratch(name, version);
+        announce(name, version, info);
+    }
+
+    /**
+     * After a rank file reached scratch: its final rename is the record the node's engine finds
+     * there; this rank starts waiting for the engine's answer (and waits, in mode = sync). The
+     * answer is read only later, in a poll, so it cannot be missed here.
+     */
+    private void announce(String name, int version, RankFileInfo info) throws VelocException {
+        newest.merge(name, version, Math::max);
+        announced.keySet().removeIf(k -> tracker.state(k.name(), k.version()).orElse(null) != PersistTracker.State.PENDING);
+        announced.put(new PersistTracker.Key(name, version), info.bytes());
         tracker.written(name, version);
         if (config.mode() == Mode.SYNC) {
             awaitPending(0);
@@ -336,21 +461,28 @@ public final class Veloc implements AutoCloseable {
     }
 
     private RankFileInfo writeScratch(String name, int version) throws VelocException {
+        return writeScratch(name, version, regions.values(), true, false);
+    }
+
+    /** @param staged under a name the engine ignores until {@link ScratchLevel#publish} (a checkpoint phase) */
+    private RankFileInfo writeScratch(String name, int version, Collection<Protected> selected, boolean withFiles,
+                                      boolean staged) throws VelocException {
         List<FileChannel> open = new ArrayList<>();
         try {
             List<RankFileWriter.Entry> entries = new ArrayList<>();
-            for (Protected p : regions.values()) {
+            for (Protected p : selected) {
                 entries.add(new RankFileWriter.Entry(p.id(), p.name(), p.shape(), p.region()));
             }
-            for (Map.Entry<Path, Integer> f : routedFiles.getOrDefault(name, Map.of()).entrySet()) {
+            for (Map.Entry<Path, Integer> f : withFiles ? routedFiles.getOrDefault(name, Map.of()).entrySet()
+                    : Map.<Path, Integer>of().entrySet()) {
                 FileChannel ch = openRouted(name, f.getKey());
                 open.add(ch);
                 long size = ch.size();
                 entries.add(new RankFileWriter.Entry(f.getValue(), routedName(f.getKey()), new long[] {size},
                         new FileRegion(ch, size)));
             }
-            RankFileInfo info = scratch.write(name, version, entries);
-            LOG.log(System.Logger.Level.DEBUG, () -> "rank " + rank() + ": " + name + " v" + version + " → " + info.path());
+            RankFileInfo info = staged ? scratch.writeStaged(name, version, entries) : scratch.write(name, version, entries);
+            LOG.debug("rank {}: {} v{} → {}", rank(), name, version, info.path());
             return info;
         } catch (IOException | UncheckedIOException e) {
             throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank()
@@ -363,6 +495,182 @@ public final class Veloc implements AutoCloseable {
                     // read-only channel
                 }
             }
+        }
+    }
+
+    // ---- VELOC's checkpoint phases -----------------------------------------------------------
+
+    /**
+     * Opens the checkpoint phase of version {@code version} of {@code name} (VELOC's
+     * {@code VELOC_Checkpoint_begin}); then {@link #checkpointMem} writes, {@link #checkpointEnd}
+     * hands the copy on. {@code checkpoint(name, v)} is the three in one.
+     *
+     * @throws VelocException if a phase is already open, or the version is not above the newest
+     *                        this job checkpointed or restored (see {@link #checkpoint})
+     */
+    public void checkpointBegin(String name, int version) throws VelocException {
+        ensureOpen();
+        if (begun != null) {
+            throw new VelocException("checkpointBegin('" + name + "', " + version + ") on rank " + rank() + ": checkpoint '"
+                    + begun.name + "' v" + begun.version + " is still open; call checkpointEnd first");
+        }
+        CheckpointName.check(name);
+        CheckpointName.checkVersion(name, version);
+        checkVersionOrder(name, version);
+        awaitPending(config.maxPending() - 1);
+        begun = new Begun(name, version);
+    }
+
+    /** Writes every protected variable (and routed file) into the open checkpoint (VELOC's {@code VELOC_Checkpoint_mem}). */
+    public void checkpointMem() throws VelocException {
+        checkpointMem(Selection.ALL);
+    }
+
+    /**
+     * Writes some of the protected variables into the open checkpoint (VELOC's
+     * {@code VELOC_Checkpoint_selective}); routed files go with {@link Selection#ALL} only. Once per phase.
+     *
+     * @throws VelocException if no phase is open, the selection is empty or names an unprotected id
+     */
+    public void checkpointMem(Selection mode, int... ids) throws VelocException {
+        ensureOpen();
+        if (begun == null) {
+            throw new VelocException("checkpointMem on rank " + rank() + " needs checkpointBegin(name, version) first");
+        }
+        if (begun.written != null) {
+            throw new VelocException("checkpointMem on rank " + rank() + ": checkpoint '" + begun.name + "' v" + begun.version
+                    + " is already written; call checkpointEnd");
+        }
+        begun.written = writeScratch(begun.name, begun.version, select(mode, ids, "checkpointMem"), mode == Selection.ALL,
+                true);
+    }
+
+    /**
+     * Closes the checkpoint phase (VELOC's {@code VELOC_Checkpoint_end}). With {@code success} the
+     * copy goes on to persistent storage as with {@link #checkpoint}; without it, the copy written
+     * in this phase is deleted and the version never existed.
+     */
+    public void checkpointEnd(boolean success) throws VelocException {
+        ensureOpen();
+        if (begun == null) {
+            throw new VelocException("checkpointEnd on rank " + rank() + " needs checkpointBegin(name, version) first");
+        }
+        Begun b = begun;
+        begun = null;
+        if (b.written == null) {
+            if (success) {
+                throw new VelocException("checkpointEnd(true) on rank " + rank() + ": nothing was written for '" + b.name
+                        + "' v" + b.version + "; call checkpointMem between checkpointBegin and checkpointEnd");
+            }
+            return;
+        }
+        if (!success) {
+            scratch.discardStaged(b.name, b.version);
+            LOG.info("rank {}: checkpoint '{}' v{} ended as failed by the application; its scratch copy is deleted",
+                    rank(), b.name, b.version);
+            return;
+        }
+        // only now does the copy get its rank file name, the record the node's engine acts on
+        announce(b.name, b.version, scratch.publish(b.name, b.version, b.written));
+    }
+
+    /** Unprotects every variable (VELOC's {@code VELOC_Mem_clear}). */
+    public void memClear() {
+        regions.clear();
+    }
+
+    /**
+     * Deletes this rank's scratch copies of every version of {@code name} (VELOC's
+     * {@code VELOC_Cleanup}), once this rank's checkpoints in flight are persisted: a copy the
+     * engine still reads is never pulled from under it. Persistent storage is not touched.
+     */
+    public void cleanup(String name) throws VelocException {
+        ensureOpen();
+        CheckpointName.check(name);
+        awaitPending(0);
+        for (int v : scratch.versions(name)) {
+            scratch.delete(name, v);
+        }
+    }
+
+    private List<Protected> select(Selection mode, int[] ids, String call) throws VelocException {
+        java.util.Set<Integer> given = new java.util.TreeSet<>();
+        for (int id : ids) {
+            if (mode != Selection.ALL && !regions.containsKey(id)) {
+                throw new VelocException(call + "(" + mode + ", ...) on rank " + rank() + ": id " + id
+                        + " is not protected; protect it first, or leave it out");
+            }
+            given.add(id);
+        }
+        List<Protected> out = new ArrayList<>();
+        for (Protected p : regions.values()) {
+            boolean in = given.contains(p.id());
+            if (mode == Selection.ALL || (mode == Selection.SOME) == in) {
+                out.add(p);
+            }
+        }
+        if (out.isEmpty() && (mode != Selection.ALL || routedFiles.isEmpty())) {
+            throw new VelocException(call + "(" + mode + ", " + java.util.Arrays.toString(ids) + ") on rank " + rank()
+                    + " selects no protected variable; check the ids and what is protected");
+        }
+        return out;
+    }
+
+    /**
+     * Versions increase, as VELOC requires: within a job, a version at or below the newest this
+     * client checkpointed or restored is an error, and so is one that an earlier launch committed
+     * to persistent storage. A scratch copy left by an earlier launch (which this job restarted
+     * below) is replaced, and a warning says so.
+     */
+    private void checkVersionOrder(String name, int version) throws VelocException {
+        Integer last = newest.get(name);
+        if (last != null && version <= last) {
+            throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank() + ": this job already "
+                    + "checkpointed or restored v" + last + "; versions must increase (as in VELOC): use a version above " + last);
+        }
+        if (store.isCommitted(name, version)) {
+            throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank() + ": that version is "
+                    + "already committed on persistent storage (" + store.versionDir(name, version) + "), by an earlier launch;"
+                    + " use a higher version, or delete that directory to write it again");
+        }
+        if (scratch.versions(name).contains(version)) {
+            LOG.warn("rank {}: checkpoint '{}' v{} replaces the scratch copy an earlier launch left in {}", rank(), name,
+                    version, scratch.versionDir(name, version));
+        }
+    }
+
+    /** Whether this rank's copy of v was written by a job of this job's size; records the size if not. */
+    private boolean sameRanks(String name, int version, Map<Integer, Integer> otherRanks) {
+        int ranks = -1;
+        try (io.veloc4j.levels.scratch.RankFile f = io.veloc4j.levels.scratch.RankFile.open(scratch.rankFile(name, version))) {
+            ranks = f.jobSize();
+        } catch (LevelException e) {
+            try {
+                ranks = io.veloc4j.levels.persistent.Manifest.read(store.versionDir(name, version)).ranks();
+            } catch (LevelException notThere) {
+                return true; // nothing to compare: the levels' own checks decide
+            }
+        }
+        if (ranks != comm.size()) {
+            otherRanks.put(version, ranks);
+            return false;
+        }
+        return true;
+    }
+
+    /** Says why restartTest passed over versions that exist: they belong to a job of another size. */
+    private void reportOtherRanks(String name, int found, Map<Integer, Integer> otherRanks) throws VelocException {
+        long mismatches = comm.allreduce(otherRanks.size(), Comm.ReduceOp.SUM);
+        if (mismatches == 0) {
+            return;
+        }
+        long newestOther = comm.allreduce(otherRanks.isEmpty() ? -1 : otherRanks.keySet().iterator().next(),
+                Comm.ReduceOp.MAX);
+        long theirRanks = comm.allreduce(otherRanks.getOrDefault((int) newestOther, -1), Comm.ReduceOp.MAX);
+        if (rank() == 0 && newestOther > found) {
+            LOG.warn("restartTest('{}'): version {} was written by a job of {} ranks, this job has {}: not restorable{}; "
+                    + "restart with {} ranks to use it", name, newestOther, theirRanks, comm.size(),
+                    found < 0 ? " (no version is)" : ", restarting from v" + found, theirRanks);
         }
     }
 
@@ -426,6 +734,9 @@ public final class Veloc implements AutoCloseable {
      * was never bound for persistent storage): never one in flight or whose flush failed.
      */
     private void pruneScratch(String name) throws VelocException {
+        if (config.scratchVersions() == 0) {
+            return; // VELOC's 0: keep every version
+        }
         tracker.poll();
         List<Integer> versions = scratch.versions(name);
         for (int i = config.scratchVersions(); i < versions.size(); i++) {
@@ -446,7 +757,12 @@ public final class Veloc implements AutoCloseable {
         return restartTest(name, Integer.MAX_VALUE);
     }
 
-    /** The newest version ≤ {@code maxVersion} of {@code name} every rank can restore, or -1 (collective). */
+    /**
+     * The newest version ≤ {@code maxVersion} of {@code name} every rank can restore, or -1
+     * (collective). As in VELOC, {@code maxVersion = 0} means any version. A version written by a
+     * job with another number of ranks is not restorable; when that is why a version is passed
+     * over, rank 0 logs a warning saying so.
+     */
     public int restartTest(String name, int maxVersion) throws VelocException {
         ensureOpen();
         CheckpointName.check(name);
@@ -454,15 +770,17 @@ public final class Veloc implements AutoCloseable {
         for (Level l : levels) {
             all.addAll(l.versions(name));
         }
-        int newest = VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion,
-                v -> levels.stream().anyMatch(l -> l.canRestore(name, v)));
-        List<Integer> candidates = all.stream().filter(v -> v <= maxVersion).toList();
-        if (newest < 0 && !candidates.isEmpty()) {
-            LOGGER.warn("rank {}: no version of '{}' can be restored by every rank, so the job starts from the beginning;"
+        Map<Integer, Integer> otherRanks = new TreeMap<>(java.util.Comparator.reverseOrder());
+        int found = VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion == 0 ? Integer.MAX_VALUE : maxVersion,
+                v -> sameRanks(name, v, otherRanks) && levels.stream().anyMatch(l -> l.canRestore(name, v)));
+        reportOtherRanks(name, found, otherRanks);
+        List<Integer> candidates = all.stream().filter(v -> maxVersion == 0 || v <= maxVersion).toList();
+        if (found < 0 && otherRanks.isEmpty() && !candidates.isEmpty()) {
+            LOG.warn("rank {}: no version of '{}' can be restored by every rank, so the job starts from the beginning;"
                     + " this rank holds damaged or incomplete copies: {}", rank(), name,
                     DamageReport.of(levels, name, candidates));
         }
-        return newest;
+        return found;
     }
 
     /**
@@ -486,12 +804,22 @@ public final class Veloc implements AutoCloseable {
         ensureOpen();
         CheckpointName.check(name);
         CheckpointName.checkVersion(name, version);
-        restartEnd();
+        closeRestart();
         restart = new RestartSession(name, version, rank(), levels);
         restart.openNext();
+        if (restart.current() instanceof io.veloc4j.levels.scratch.RankFile f && f.jobSize() != comm.size()) {
+            String where = f.path().toString();
+            closeRestart();
+            throw new VelocException("checkpoint '" + name + "' v" + version + " was written by a job of " + f.jobSize()
+                    + " ranks, this one has " + comm.size() + " (" + where + "): restoring it would lose or invent part of"
+                    + " the state; restart with " + f.jobSize() + " ranks, or start from scratch");
+        }
     }
 
-    /** Elements of variable {@code id} in the version opened by {@link #restartBegin}. */
+    /**
+     * Bytes of variable {@code id} in the version opened by {@link #restartBegin}, as VELOC's
+     * {@code VELOC_Recover_size} (divide by the element size for an array length).
+     */
     public long recoverSize(int id) throws VelocException {
         if (restart == null) {
             throw new VelocException("recoverSize(" + id + ") needs restartBegin(name, version) first");
@@ -503,7 +831,7 @@ public final class Veloc implements AutoCloseable {
         try {
             for (Optional<Variable> v = restart.current().variable(id); ; v = restart.current().variable(id)) {
                 if (v.isPresent()) {
-                    return v.get().elements();
+                    return v.get().length(); // bytes, as VELOC's VELOC_Recover_size
                 }
                 restart.failed(new LevelException(restart.describe() + " has no variable with id " + id));
                 restart.openNext();
@@ -514,43 +842,61 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
-    /** Restores the protected memory from the version opened by {@link #restartBegin}. */
+    /** Restores the protected memory (and routed files) from the version opened by {@link #restartBegin}. */
     public Restored recoverMem() throws VelocException {
+        return recoverMem(Selection.ALL);
+    }
+
+    /**
+     * Restores some of the protected variables from the version opened by {@link #restartBegin}
+     * (VELOC's {@code VELOC_Recover_selective}); routed files come back with {@link Selection#ALL} only.
+     */
+    public Restored recoverMem(Selection mode, int... ids) throws VelocException {
         if (restart == null) {
             throw new VelocException("recoverMem() needs restartBegin(name, version) first");
         }
         if (restart.current() == null) {
             throw new VelocException(restart.describe() + ": no level is left to restore from; call restartBegin again");
         }
-        for (Protected p : regions.values()) {
+        List<Protected> selected = select(mode, ids, "recoverMem");
+        for (Protected p : selected) {
             if (!p.region().writable()) {
                 throw new VelocException("restart of " + restart.describe() + ": variable " + p.id() + " ('" + p.name()
                         + "') is a read-only buffer; protect a writable one to restore into");
             }
         }
-        List<Path> files = List.copyOf(routedFiles.getOrDefault(restart.name(), Map.of()).keySet());
+        List<Path> files = mode == Selection.ALL ? List.copyOf(routedFiles.getOrDefault(restart.name(), Map.of()).keySet())
+                : List.of();
         List<String> routed = files.stream().map(Veloc::routedName).toList();
+        long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong restored = new java.util.concurrent.atomic.AtomicLong();
+        long total = selected.stream().mapToLong(p -> p.region().bytes()).sum();
         while (true) {
             // a copy is verified whole before its first byte reaches memory: a damaged one falls
             // through to the next level and leaves the memory untouched
             List<Variable> vars;
             try {
-                vars = restart.verifiedFor(regions.values(), routed);
+                vars = restart.verifiedFor(selected, routed);
             } catch (LevelException e) {
                 restart.failed(e);
                 restart.openNext();
                 continue;
             }
-            try {
+            restored.set(0);
+            try (Progress progress = Progress.start("rank " + rank() + ": restoring '" + restart.name() + "' v"
+                    + restart.version() + " from " + restart.levelName(), total, restored::get, LOG::info)) {
                 RankCheckpoint ck = restart.current();
                 int i = 0;
-                for (Protected p : regions.values()) {
-                    ck.readInto(vars.get(i++), p.region());
+                for (Protected p : selected) {
+                    ck.readInto(vars.get(i++), new CountingRegion(p.region(), restored));
                 }
                 for (Path f : files) {
                     restoreFile(ck, f, vars.get(i++));
                 }
-                return new Restored(restart.name(), restart.version(), restart.levelName());
+                recovered = new Restored(restart.name(), restart.version(), restart.levelName());
+                LOG.info("rank {}: restored '{}' v{} from {}: {} in {} ms", rank(), recovered.name(), recovered.version(),
+                        recovered.level(), Progress.bytes(restored.get()), (System.nanoTime() - start) / 1_000_000);
+                return recovered;
             } catch (io.veloc4j.levels.CorruptCheckpointException e) {
                 // changed on disk since it was verified: the next copy restores every variable again
                 restart.failed(e);
@@ -559,7 +905,27 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
+    /** Ends the restart phase as {@code restartEnd(true)}. */
     public void restartEnd() throws VelocException {
+        restartEnd(true);
+    }
+
+    /**
+     * Ends the restart phase (VELOC's {@code VELOC_Restart_end(success)}). With success, the
+     * restored version counts as this job's newest: checkpoints must then use higher versions.
+     */
+    public void restartEnd(boolean success) throws VelocException {
+        if (success && recovered != null) {
+            newest.merge(recovered.name(), recovered.version(), Math::max);
+        } else if (!success && recovered != null) {
+            LOG.info("rank {}: restart of '{}' v{} ended as failed by the application", rank(), recovered.name(),
+                    recovered.version());
+        }
+        recovered = null;
+        closeRestart();
+    }
+
+    private void closeRestart() throws VelocException {
         if (restart != null) {
             RestartSession r = restart;
             restart = null;
@@ -619,6 +985,38 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
+    /** Waits for this rank's checkpoints in flight, with a progress line when that takes a while. */
+    private void drainWithProgress() {
+        tracker.poll();
+        long total = pendingBytes();
+        if (total == 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        try (Progress p = Progress.start("rank " + rank() + ": waiting for checkpoints to reach persistent storage", total,
+                done::get, LOG::info)) {
+            for (int left = tracker.pending(); left > 0 && !Thread.currentThread().isInterrupted(); left = tracker.pending()) {
+                awaitPending(left - 1);
+                done.set(total - pendingBytes());
+            }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (ms >= 2000) {
+            LOG.info("rank {}: {} reached persistent storage in {} ms", rank(), Progress.bytes(total), ms);
+        }
+    }
+
+    private long pendingBytes() {
+        long n = 0;
+        for (Map.Entry<PersistTracker.Key, Long> e : announced.entrySet()) {
+            if (tracker.state(e.getKey().name(), e.getKey().version()).orElse(null) == PersistTracker.State.PENDING) {
+                n += e.getValue();
+            }
+        }
+        return n;
+    }
+
     private void ensureOpen() throws VelocException {
         if (closed) {
             throw new VelocException("this Veloc client (rank " + comm.rank() + ") is closed");
@@ -636,13 +1034,14 @@ public final class Veloc implements AutoCloseable {
             return;
         }
         VelocException failure = null;
+        drainWithProgress();
         try {
             checkpointWait();
         } catch (VelocException e) {
             failure = e;
         }
         try {
-            restartEnd();
+            closeRestart();
             comm.barrier(); // every rank of the node has drained before its engine stops
         } finally {
             closed = true;

@@ -25,7 +25,7 @@ import java.util.Objects;
  *       remain. Dissolving one at a time lets a dissolved cluster's members fill the gaps of its
  *       own kind before the next is dissolved. There is always room: while more than k clusters
  *       remain, the others can hold (count − 1) · groupSize ≥ k · groupSize ≥ n ranks.</li>
- *   <li>Refinement: local search on the benefit kept inside groups, Σ_g Σ_{i<j ∈ g} β(i, j), by
+ *   <li>Refinement: local search on the benefit kept inside groups, Σ_g Σ_{i&lt;j ∈ g} β(i, j), by
  *       swaps of two ranks and moves into groups with room, which mends what the cap made
  *       average linkage split (a family of 8 ranks as 3 + 3 + 2 under a cap of 4).</li>
  * </ol>

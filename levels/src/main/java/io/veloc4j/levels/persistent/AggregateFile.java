@@ -161,6 +161,15 @@ public final class AggregateFile implements AutoCloseable {
         return index.codecSummary();
     }
 
+    /** The codec that stored each segment, by segment key (name|type|dimensions in aware schemes, ~rest, ~all). */
+    public Map<String, String> codecsBySegment() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (Segment s : index.segments()) {
+            out.put(s.key(), s.codec().label());
+        }
+        return out;
+    }
+
     /** Bytes read from the file so far (footer, index, chunks): what a restart costs. */
     public long bytesRead() {
         return bytesRead.get();

@@ -71,6 +71,40 @@ public final class ScratchLevel implements Level {
         return writer.bufferBytes();
     }
 
+    /**
+     * Writes this rank's checkpoint under a name the node's engine does not look at
+     * ({@code rank-<r>.vck.staged}): for a checkpoint phase that the application may still end
+     * as failed. {@link #publish} makes it the rank file, {@link #discardStaged} drops it.
+     */
+    public RankFileInfo writeStaged(String name, int version, List<RankFileWriter.Entry> entries) throws LevelException {
+        Path staged = stagedFile(name, version);
+        return writer.write(staged, name, version, rank, jobSize, session, entries, checksum, fsync);
+    }
+
+    /** The staged copy becomes this rank's file of the version (an atomic rename: the record the engine finds). */
+    public RankFileInfo publish(String name, int version, RankFileInfo staged) throws LevelException {
+        Path target = rankFile(name, version);
+        try {
+            java.nio.file.Files.move(staged.path(), target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (fsync) {
+                io.veloc4j.levels.FileIo.syncDir(target.getParent());
+            }
+            return new RankFileInfo(target, staged.bytes(), staged.crc());
+        } catch (IOException e) {
+            throw new LevelException("cannot publish " + staged.path() + " as " + target + ": " + e, e);
+        }
+    }
+
+    /** Drops a staged copy (the application ended its checkpoint phase as failed). */
+    public void discardStaged(String name, int version) {
+        io.veloc4j.levels.FileIo.deleteQuietly(stagedFile(name, version));
+    }
+
+    private Path stagedFile(String name, int version) {
+        return versionDir(name, version).resolve(fileName(rank) + ".staged");
+    }
+
     /** Writes this rank's checkpoint (the blocking part of checkpoint()). */
     public RankFileInfo write(String name, int version, List<RankFileWriter.Entry> entries) throws LevelException {
         return writer.write(rankFile(name, version), name, version, rank, jobSize, session, entries, checksum, fsync);

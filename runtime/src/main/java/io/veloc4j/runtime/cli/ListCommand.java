@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,16 +45,28 @@ final class ListCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length != 2 || !args[0].equals("--config")) {
-            err.println("usage: veloc4j ls --config FILE");
+        Options o;
+        try {
+            o = Options.parse("ls", args, java.util.Set.of("--config", "--json"));
+            if (!o.positional().isEmpty()) {
+                throw new IllegalArgumentException("ls: unexpected argument '" + o.positional().get(0) + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.println("usage: veloc4j ls [--config FILE] [--json]   (default config " + Main.DEFAULT_CONFIG + ")");
             return 2;
         }
         try {
-            VelocConfig config = VelocConfig.load(Path.of(args[1]));
+            VelocConfig config = VelocConfig.load(o.config());
             List<String> damage = new ArrayList<>();
             Map<String, Map<Integer, Row>> rows = collect(config, damage);
-            print(rows, out);
-            damage.forEach(out::println);
+            if (o.json()) {
+                out.println(JsonOut.write(json(rows)));
+            } else {
+                print(rows, out);
+            }
+            // damage lines after the table (the JSON stays one document: they go to stderr there)
+            damage.forEach(o.json() ? err::println : out::println);
             return 0;
         } catch (VelocException | IOException e) {
             err.println("veloc4j ls: " + e.getMessage());
@@ -81,6 +94,7 @@ final class ListCommand {
             }
         }
         PersistentStore store = new PersistentStore(config.persistent());
+        VerifyRecords verified = new VerifyRecords(config.meta());
         for (String name : names(config.persistent())) {
             for (int v : store.committed(name)) {
                 Row r = row(rows, name, v);
@@ -93,7 +107,7 @@ final class ListCommand {
                     damage.add(e.getMessage());
                     continue;
                 }
-                r.state = "persisted";
+                r.state = verified.state(name, v, store.versionDir(name, v)).orElse("persisted");
                 r.codecs = m.codecs();
                 if (r.files == 0) {
                     r.ranks = m.ranks();
@@ -168,7 +182,8 @@ final class ListCommand {
         return rows.computeIfAbsent(name, k -> new TreeMap<>()).computeIfAbsent(version, k -> new Row());
     }
 
-    private static TreeSet<String> names(Path root) throws IOException {
+    /** The checkpoint names under a scratch or persistent root (its sub-directories, dot-directories left out). */
+    static TreeSet<String> names(Path root) throws IOException {
         TreeSet<String> out = new TreeSet<>();
         if (!Files.isDirectory(root)) {
             return out;
@@ -200,17 +215,30 @@ final class ListCommand {
     }
 
     private static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format("%.1f %s", v, units[u]);
+        return io.veloc4j.runtime.Progress.bytes(n);
+    }
+
+    /** The rows as JSON: one object per version that is still somewhere (as the table shows). */
+    private static List<Map<String, Object>> json(Map<String, Map<Integer, Row>> rows) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        rows.forEach((name, versions) -> versions.forEach((v, r) -> {
+            if (r.levels.isEmpty() && !r.state.equals("pruned") && !r.state.equals("failed")) {
+                return;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", name);
+            m.put("version", v);
+            m.put("levels", List.copyOf(r.levels));
+            m.put("ranks", r.ranks);
+            m.put("rawBytes", r.raw);
+            m.put("storedBytes", r.stored);
+            m.put("files", r.files);
+            m.put("scheme", r.scheme);
+            m.put("codecs", r.codecs);
+            m.put("state", r.state);
+            out.add(m);
+        }));
+        return out;
     }
 
     private static int levelOrder(String level) {

@@ -25,7 +25,7 @@ class MainTest {
         }
     }
 
-    private static Outcome run(String... args) {
+    static Outcome run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
@@ -108,12 +108,12 @@ class MainTest {
         Outcome bad = run("frobnicate");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("unknown command 'frobnicate'"), bad.err());
-        Outcome noFile = run("config", "check");
-        assertEquals(2, noFile.code());
-        assertTrue(noFile.err().contains("usage: veloc4j config check FILE"), noFile.err());
-        Outcome ls = run("ls");
-        assertEquals(2, ls.code(), "ls without --config is bad usage");
+        Outcome twoFiles = run("config", "check", "a", "b");
+        assertEquals(2, twoFiles.code());
+        assertTrue(twoFiles.err().contains("usage: veloc4j config check [FILE]"), twoFiles.err());
+        Outcome ls = run("ls", "--bogus");
+        assertEquals(2, ls.code(), "an unknown option is bad usage");
         assertEquals("", ls.out());
-        assertTrue(ls.err().contains("usage: veloc4j ls --config FILE"), ls.err());
+        assertTrue(ls.err().contains("usage: veloc4j ls [--config FILE] [--json]"), ls.err());
     }
 }
