@@ -84,12 +84,15 @@ class EventLogTest {
             w.append(persisted(4));
             assertTrue(cycleFiles(dir) >= 4, "one cycle file per second of appends");
             assertEquals(0, w.trim(e -> true), "everything still needed");
-            assertEquals(2, w.trim(e -> e.version() >= 3), "the cycles of v1 and v2");
+            // a pair of appends may straddle a second: count what is left, not what went
+            assertTrue(w.trim(e -> e.version() >= 3) >= 2, "the cycles of v1 and v2");
             assertEquals(List.of(3, 3, 4), w.readAll().stream().map(Event::version).toList());
             w.append(persisted(5));
-            assertEquals(1, w.trim(e -> false), "v3's cycle; the one being written is never deleted");
-            assertEquals(List.of(4, 5), w.readAll().stream().map(Event::version).toList());
-            assertEquals(1, cycleFiles(dir));
+            w.trim(e -> false);
+            List<Integer> left = w.readAll().stream().map(Event::version).toList();
+            assertEquals(1, cycleFiles(dir), "all but the cycle being written are gone: " + left);
+            assertEquals(5, left.get(left.size() - 1), "the cycle being written is never deleted");
+            assertTrue(left.stream().allMatch(v -> v >= 4), left.toString());
         }
     }
 }
