@@ -73,6 +73,13 @@ class JournalDamageTest {
         assertEquals(4, logs.size(), "a journal per node and a catalog per node: " + logs);
         for (Path log : logs) {
             damage(log, damage);
+            if (Files.isDirectory(log)) {
+                try (Stream<Path> files = Files.list(log)) { // left by a launch that died a minute ago
+                    for (Path f : files.toList()) {
+                        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+                    }
+                }
+            }
         }
 
         List<long[]> restored = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> job(4, cfg, (v, c) -> {

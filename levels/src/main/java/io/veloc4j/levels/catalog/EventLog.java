@@ -103,25 +103,26 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
-    /**
-     * A reader of a log its writer has created (fails if there is none): never appends, never locks.
-     * A cycle file cut short (a damaged log of a dead launch) is refused here: mapping past its end
-     * would fault at the first read.
-     */
+    /** A reader of a live log its writer has created (fails if there is none): never appends, never locks. */
     public static EventLog openReader(Path dir) throws LevelException {
+        return openReader(dir, false);
+    }
+
+    /**
+     * A reader of a log that may have been left by a dead writer (the catalogs {@code ls} reads): a
+     * cycle file cut short is refused, as mapping past its end would fault at the first read. A file
+     * changed in the last seconds is taken as one its live writer is growing.
+     */
+    public static EventLog openArchived(Path dir) throws LevelException {
+        return openReader(dir, true);
+    }
+
+    private static EventLog openReader(Path dir, boolean checkFiles) throws LevelException {
         if (!Files.isRegularFile(dir.resolve("metadata.cq4t"))) {
             throw new LevelException("no event log at " + dir + " (its writer, the node's engine, creates it at init)");
         }
-        try (Stream<Path> all = Files.list(dir)) {
-            for (Path f : all.filter(f -> f.getFileName().toString().endsWith(".cq4")).toList()) {
-                long size = Files.size(f);
-                // Chronicle grows a cycle file in whole 64 KiB steps: anything else was cut short
-                if (size < 65536 || size % 65536 != 0) {
-                    throw new LevelException("event log file " + f + " is damaged (" + size + " bytes, cut short)");
-                }
-            }
-        } catch (IOException e) {
-            throw new LevelException("cannot list the event log at " + dir + ": " + e, e);
+        if (checkFiles) {
+            checkCycleFiles(dir);
         }
         try {
             SingleChronicleQueue q = SingleChronicleQueueBuilder.single(dir.toString()).blockSize(BLOCK_SIZE).rollCycle(CYCLE)
@@ -130,6 +131,21 @@ public final class EventLog implements AutoCloseable {
         } catch (Exception e) {
             throw new LevelException("cannot read the event log (Chronicle Queue) at " + dir + ": " + e
                     + "; check that the directory is readable", e);
+        }
+    }
+
+    private static void checkCycleFiles(Path dir) throws LevelException {
+        long recent = System.currentTimeMillis() - 10_000;
+        try (Stream<Path> all = Files.list(dir)) {
+            for (Path f : all.filter(f -> f.getFileName().toString().endsWith(".cq4")).toList()) {
+                long size = Files.size(f);
+                // Chronicle grows a cycle file in whole 64 KiB steps: anything else was cut short
+                if ((size < 65536 || size % 65536 != 0) && Files.getLastModifiedTime(f).toMillis() < recent) {
+                    throw new LevelException("event log file " + f + " is damaged (" + size + " bytes, cut short)");
+                }
+            }
+        } catch (IOException e) {
+            throw new LevelException("cannot list the event log at " + dir + ": " + e, e);
         }
     }
 

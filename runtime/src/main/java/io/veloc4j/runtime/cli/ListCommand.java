@@ -83,7 +83,7 @@ final class ListCommand {
         Map<String, Map<Integer, Row>> rows = new TreeMap<>();
         // one catalog queue per node (each written by its own engine): read them all
         for (Path catalogDir : catalogs(config.meta().resolve("catalog"))) {
-            try (EventLog catalog = EventLog.openReader(catalogDir)) {
+            try (EventLog catalog = EventLog.openArchived(catalogDir)) {
                 for (Event e : catalog.readAll()) {
                     apply(rows, e);
                 }
