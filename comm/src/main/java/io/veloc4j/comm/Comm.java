@@ -35,6 +35,49 @@ public interface Comm extends AutoCloseable {
      */
     void sendRecv(double[] send, int dest, double[] recv, int source, int tag) throws CommException;
 
+    /**
+     * Sends the bytes of {@code data} from its position to its limit to {@code dest} with
+     * {@code tag}; returns once {@code data} may be reused. Safe from any thread
+     * (MPI_THREAD_MULTIPLE); waits without spinning a core.
+     */
+    void send(int dest, int tag, java.nio.ByteBuffer data) throws CommException;
+
+    /** A message with {@code tag} from {@code source} ({@link #ANY}: any rank) if one has arrived, else empty. */
+    java.util.Optional<Message> poll(int source, int tag) throws CommException;
+
+    /**
+     * Waits for a message with {@code tag} from {@code source} ({@link #ANY}: any rank), polling
+     * with a backoff of at most a millisecond (an MPI blocking receive would spin a core the
+     * application computes on).
+     *
+     * @throws CommException naming the peer and tag if none arrives within {@code timeoutMillis}
+     */
+    default Message receive(int source, int tag, long timeoutMillis) throws CommException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        long park = 20_000;
+        while (true) {
+            java.util.Optional<Message> m = poll(source, tag);
+            if (m.isPresent()) {
+                return m.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CommException("rank " + rank() + " waited " + timeoutMillis + " ms for a message (tag " + tag
+                        + ") from " + (source == ANY ? "any rank" : "rank " + source) + " and none came");
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CommException("rank " + rank() + " interrupted while waiting for a message (tag " + tag + ")");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(park);
+            park = Math.min(park * 2, 1_000_000);
+        }
+    }
+
+    /** Every rank's bytes, indexed by rank (collective). */
+    byte[][] allgatherBytes(byte[] mine) throws CommException;
+
+    /** {@code root}'s bytes on every rank; the others' argument is ignored (collective). */
+    byte[] broadcastBytes(byte[] data, int root) throws CommException;
+
     /** A new communicator over the same ranks whose traffic never mixes with this one's (collective). */
     Comm dup() throws CommException;
 
@@ -50,6 +93,13 @@ public interface Comm extends AutoCloseable {
 
     /** "No peer" for {@link #sendRecv}. */
     int NONE = -1;
+
+    /** "Any rank" as the source of {@link #poll} and {@link #receive}. */
+    int ANY = -2;
+
+    /** A received message: who sent it, with which tag, and its bytes (position 0 to limit). */
+    record Message(int source, int tag, java.nio.ByteBuffer data) {
+    }
 
     enum ReduceOp { MIN, MAX, SUM }
 }

@@ -149,6 +149,49 @@ public final class LocalComm implements Comm {
     }
 
     @Override
+    public void send(int dest, int tag, java.nio.ByteBuffer data) throws CommException {
+        if (dest < 0 || dest >= group.size) {
+            throw new CommException("rank " + rank + ": send to rank " + dest + " of a job of " + group.size);
+        }
+        java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocate(data.remaining());
+        copy.put(data.duplicate()).flip();
+        group.inbox(dest, tag).add(new Message(rank, tag, copy));
+    }
+
+    @Override
+    public java.util.Optional<Message> poll(int source, int tag) throws CommException {
+        if (group.job.brokenBy >= 0) {
+            throw group.released(rank);
+        }
+        java.util.concurrent.LinkedBlockingDeque<Message> box = group.inbox(rank, tag);
+        if (source == ANY) {
+            return java.util.Optional.ofNullable(box.poll());
+        }
+        for (Message m : box) {
+            if (m.source() == source && box.remove(m)) {
+                return java.util.Optional.of(m);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    @Override
+    public byte[][] allgatherBytes(byte[] mine) throws CommException {
+        Object[] all = group.exchange(rank, mine.clone());
+        byte[][] out = new byte[all.length][];
+        for (int i = 0; i < all.length; i++) {
+            out[i] = ((byte[]) all[i]).clone();
+        }
+        return out;
+    }
+
+    @Override
+    public byte[] broadcastBytes(byte[] data, int root) throws CommException {
+        Object[] all = group.exchange(rank, rank == root ? data.clone() : null);
+        return ((byte[]) all[root]).clone();
+    }
+
+    @Override
     public Comm dup() throws CommException {
         Object[] all = group.exchange(rank, rank == 0 ? new Group(group.size, group.job) : null);
         return new LocalComm((Group) all[0], rank);
@@ -182,6 +225,9 @@ public final class LocalComm implements Comm {
         long generation;
         final Object[] slots;
         final ConcurrentHashMap<List<Integer>, BlockingQueue<double[]>> mailboxes = new ConcurrentHashMap<>();
+        /** Byte messages by (destination, tag), oldest first. */
+        final ConcurrentHashMap<List<Integer>, java.util.concurrent.LinkedBlockingDeque<Message>> inboxes =
+                new ConcurrentHashMap<>();
         /** Failure state shared by the job's world group and every group dup'd from it. */
         final JobState job;
 
@@ -231,6 +277,10 @@ public final class LocalComm implements Comm {
             }
         }
 
+        java.util.concurrent.LinkedBlockingDeque<Message> inbox(int dest, int tag) {
+            return inboxes.computeIfAbsent(List.of(dest, tag), k -> new java.util.concurrent.LinkedBlockingDeque<>());
+        }
+
         BlockingQueue<double[]> mailbox(int dest, int source, int tag) {
             return mailboxes.computeIfAbsent(List.of(dest, source, tag), k -> new LinkedBlockingQueue<>());
         }
@@ -261,7 +311,7 @@ public final class LocalComm implements Comm {
             }
         }
 
-        private CommException released(int rank) {
+        CommException released(int rank) {
             return new CommException("rank " + rank + " released: rank " + job.brokenBy + " of the local job failed");
         }
     }

@@ -160,6 +160,98 @@ public final class MpiComm implements Comm {
     }
 
     @Override
+    public void send(int dest, int tag, java.nio.ByteBuffer data) throws CommException {
+        int n = data.remaining();
+        // the Java binding reads a direct buffer from its address, ignoring its position: a slice
+        java.nio.ByteBuffer direct;
+        if (data.isDirect()) {
+            direct = data.slice();
+        } else {
+            direct = MPI.newByteBuffer(n);
+            direct.put(data.duplicate()).clear();
+        }
+        try {
+            mpi.Request r = comm.iSend(direct, n, MPI.BYTE, dest, tag);
+            // test() with a backoff instead of a blocking send, which spins a core until the
+            // receiver posts its receive
+            long park = 10_000;
+            while (!r.test()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(park);
+                park = Math.min(park * 2, 1_000_000);
+            }
+            // a completed request is deallocated by MPI_Test itself: no free() here
+        } catch (MPIException e) {
+            throw fail("send of " + n + " bytes to rank " + dest + " (tag " + tag + ")", e);
+        }
+    }
+
+    @Override
+    public java.util.Optional<Message> poll(int source, int tag) throws CommException {
+        try {
+            // matched probe + receive: another thread polling the same tag cannot take this message
+            mpi.Message m = new mpi.Message();
+            mpi.Status st = m.imProbe(source == ANY ? MPI.ANY_SOURCE : source, tag, comm);
+            if (st == null) {
+                return java.util.Optional.empty();
+            }
+            int n = st.getCount(MPI.BYTE);
+            java.nio.ByteBuffer b = MPI.newByteBuffer(n);
+            m.mRecv(b, n, MPI.BYTE);
+            b.limit(n).position(0);
+            return java.util.Optional.of(new Message(st.getSource(), tag, b));
+        } catch (MPIException e) {
+            throw fail("receive (tag " + tag + ")", e);
+        }
+    }
+
+    @Override
+    public byte[][] allgatherBytes(byte[] mine) throws CommException {
+        long[] lengths = allgather(mine.length);
+        int[] counts = new int[size];
+        int[] displs = new int[size];
+        long total = 0;
+        for (int r = 0; r < size; r++) {
+            counts[r] = Math.toIntExact(lengths[r]);
+            displs[r] = (int) total;
+            total += lengths[r];
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new CommException("allgather of " + total + " bytes on rank " + rank + ": more than 2 GiB in one call");
+        }
+        java.nio.ByteBuffer send = MPI.newByteBuffer(Math.max(1, mine.length));
+        send.put(mine);
+        java.nio.ByteBuffer recv = MPI.newByteBuffer((int) Math.max(1, total));
+        try {
+            comm.allGatherv(send, mine.length, MPI.BYTE, recv, counts, displs, MPI.BYTE);
+        } catch (MPIException e) {
+            throw fail("allgatherv", e);
+        }
+        byte[][] out = new byte[size][];
+        for (int r = 0; r < size; r++) {
+            out[r] = new byte[counts[r]];
+            recv.get(displs[r], out[r]);
+        }
+        return out;
+    }
+
+    @Override
+    public byte[] broadcastBytes(byte[] data, int root) throws CommException {
+        long n = allreduce(rank == root ? data.length : 0, ReduceOp.MAX);
+        java.nio.ByteBuffer b = MPI.newByteBuffer((int) Math.max(1, n));
+        if (rank == root) {
+            b.put(data).clear();
+        }
+        try {
+            comm.bcast(b, (int) n, MPI.BYTE, root);
+        } catch (MPIException e) {
+            throw fail("bcast", e);
+        }
+        byte[] out = new byte[(int) n];
+        b.get(0, out);
+        return out;
+    }
+
+    @Override
     public Comm dup() throws CommException {
         try {
             return new MpiComm(comm.dup(), true);

@@ -24,6 +24,42 @@ record AggregateIndex(Scheme scheme, List<Segment> segments, List<Member> member
         extents = extents.stream().map(List::copyOf).toList();
     }
 
+    /**
+     * The index of one file made of several parts laid one after another (each part: its chunks
+     * from stored offset 0, as {@link AggregateWriter#encodePart} writes them): part p's chunks move
+     * by {@code chunkBase[p]}, its extents point at its segments' new places, and members get raw
+     * offsets in the order of the parts. The parts' segments stay separate (a variable that two
+     * nodes' ranks share appears once per part): each node encoded its own ranks.
+     */
+    static AggregateIndex concat(Scheme scheme, List<AggregateIndex> parts, long[] chunkBase) {
+        List<Segment> segments = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
+        List<List<Extent>> extents = new ArrayList<>();
+        long raw = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            AggregateIndex part = parts.get(p);
+            int segBase = segments.size();
+            for (Segment s : part.segments()) {
+                List<Chunk> moved = new ArrayList<>(s.chunks().size());
+                for (Chunk c : s.chunks()) {
+                    moved.add(new Chunk(c.rawOffset(), c.rawLength(), c.storedOffset() + chunkBase[p], c.storedLength(), c.crc()));
+                }
+                segments.add(new Segment(s.key(), s.type(), s.rowLength(), s.codec(), s.length(), moved));
+            }
+            for (int m = 0; m < part.members().size(); m++) {
+                Member mem = part.members().get(m);
+                members.add(new Member(mem.rank(), raw, mem.rawLength(), mem.rankFileCrc()));
+                raw += mem.rawLength();
+                List<Extent> es = new ArrayList<>();
+                for (Extent e : part.extents().get(m)) {
+                    es.add(new Extent(e.fileOffset(), e.length(), e.segment() + segBase, e.segOffset(), e.block(), e.stride()));
+                }
+                extents.add(es);
+            }
+        }
+        return new AggregateIndex(scheme, segments, members, extents);
+    }
+
     /** "codec:count" per codec over the typed segments, e.g. "lorenzo:12,shuffle:2"; untyped bytes are "zstd". */
     String codecSummary() {
         Map<String, Integer> n = new TreeMap<>();

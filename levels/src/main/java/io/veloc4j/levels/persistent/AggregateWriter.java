@@ -158,11 +158,90 @@ public final class AggregateWriter {
         }
     }
 
-    private static void refuseCommitted(Path versionDir, Path target) throws AlreadyCommittedException {
+    static void refuseCommitted(Path versionDir, Path target) throws AlreadyCommittedException {
         if (Files.exists(versionDir.resolve(Manifest.FILE))) {
             throw new AlreadyCommittedException(versionDir + " is already committed (it has a MANIFEST): " + target.getFileName()
                     + " was not written, a committed version is never changed");
         }
+    }
+
+    /**
+     * Starts a group's aggregate made of parts (some of its ranks live on other nodes): see
+     * {@link AggregateAssembly}.
+     *
+     * @param expectedBytes about how large the file will be (sizes the write buffer)
+     */
+    public AggregateAssembly assemble(Path versionDir, String name, Encoding encoding, int group, int version,
+                                      long expectedBytes) throws LevelException {
+        if (encoding.scheme() == Scheme.NONE) {
+            throw new IllegalArgumentException("scheme none copies one rank file per file: nothing to assemble");
+        }
+        return new AggregateAssembly(this, versionDir, name, encoding, group, version, outputBuffer(expectedBytes), directIo);
+    }
+
+    /**
+     * Encodes this node's ranks of a group that spans nodes into {@code spool} (a node-local file:
+     * the part's chunks from offset 0), to be shipped to the group's writer with the returned
+     * index. Data-aware and chunked exactly as a whole group is, over this node's ranks.
+     */
+    public AggregatePart encodePart(Path spool, Encoding encoding, int group, List<Source> sources) throws LevelException {
+        if (encoding.scheme() == Scheme.NONE || sources.isEmpty()) {
+            throw new IllegalArgumentException("group " + group + ": a part needs an aggregating scheme and ranks");
+        }
+        Path tmp = spool.resolveSibling(TempName.of(spool.getFileName().toString()));
+        long[] stored = {0};
+        try {
+            FileIo.createPrivateDirectories(spool.getParent());
+            AggregateIndex index;
+            try (FileChannel ch = FileIo.createPrivate(tmp)) {
+                long[] at = {0};
+                index = encodeLocal((b, off, len) -> {
+                    FileIo.writeFully(ch, ByteBuffer.wrap(b, off, len), at[0]);
+                    at[0] += len;
+                }, encoding, group, sources, stored);
+            }
+            Files.move(tmp, spool, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return AggregatePart.of(index, stored[0]);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new LevelException("cannot spool group " + group + "'s part to " + spool + ": " + e
+                    + (FileIo.isOutOfSpace(e) ? "; scratch is full: free space there" : ""), e);
+        } catch (LevelException | RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    /** Encodes {@code sources} (this node's rank files) into {@code out}; superseded if a rank wrote the version again. */
+    AggregateIndex encodeLocal(ChunkSink out, Encoding encoding, int group, List<Source> sources, long[] stored)
+            throws IOException, LevelException {
+        List<RankFile> files = new ArrayList<>();
+        try {
+            for (Source s : sources) {
+                files.add(opened(s));
+            }
+            AggregateIndex index;
+            try {
+                index = encodeChunks(out, encoding, group, sources, files, stored);
+            } catch (CorruptCheckpointException e) {
+                for (Source s : sources) {
+                    stillCurrent(s); // a rank renamed a new file over the one being read
+                }
+                throw e;
+            }
+            for (Source s : sources) {
+                stillCurrent(s);
+            }
+            return index;
+        } finally {
+            for (RankFile f : files) {
+                FileIo.closeQuietly(f);
+            }
+        }
+    }
+
+    void returnBuffer(ByteBuffer b) {
+        outputBuffers.offer(b);
     }
 
     /** The rank file must be the one announced: never persist a replaced copy. */
@@ -177,7 +256,7 @@ public final class AggregateWriter {
     }
 
     /** A source replaced while it was being aggregated makes this write stale: the newer write persists it. */
-    private static void stillCurrent(Source s) throws LevelException {
+    static void stillCurrent(Source s) throws LevelException {
         try {
             opened(s).close();
         } catch (SupersededException e) {
@@ -210,8 +289,14 @@ public final class AggregateWriter {
     private record Inputs(int group, List<Source> sources, List<FileChannel> channels) {
     }
 
-    private AggregateInfo aggregate(FileOutput out, Encoding enc, int group, String name, List<Source> sources,
-                                    List<RankFile> files) throws IOException, LevelException {
+    /** Where encoded chunks go, in order: the aggregate file itself, or a node's spool of its part. */
+    interface ChunkSink {
+        void write(byte[] b, int off, int len) throws IOException;
+    }
+
+    /** Encodes the group's chunks into {@code out} (stored offsets from 0) and returns their index. */
+    private AggregateIndex encodeChunks(ChunkSink out, Encoding enc, int group, List<Source> sources,
+                                        List<RankFile> files, long[] stored) throws IOException, LevelException {
         List<Layout.Source> layoutSources = new ArrayList<>();
         List<RankFileCheck> checks = new ArrayList<>();
         List<FileChannel> in = new ArrayList<>();
@@ -228,7 +313,7 @@ public final class AggregateWriter {
         Deque<Pending> inFlight = new ArrayDeque<>();
         List<List<Chunk>> chunks = new ArrayList<>();
         List<Codec> codecs = new ArrayList<>();
-        long[] stored = {0};
+        stored[0] = 0;
         byte[] chunk = null;
         Inputs inputs = new Inputs(group, sources, in);
         try {
@@ -303,20 +388,33 @@ public final class AggregateWriter {
         for (int i = 0; i < sources.size(); i++) {
             extents.add(layout.extents(i));
         }
-        AggregateIndex index = new AggregateIndex(enc.scheme(), segments, members, extents);
+        return new AggregateIndex(enc.scheme(), segments, members, extents);
+    }
+
+    /** Encodes the group into {@code out}: chunks, then index and footer. */
+    private AggregateInfo aggregate(FileOutput out, Encoding enc, int group, String name, List<Source> sources,
+                                    List<RankFile> files) throws IOException, LevelException {
+        long[] stored = {0};
+        AggregateIndex index = encodeChunks(out::write, enc, group, sources, files, stored);
+        return finishFile(out, group, name, index, stored[0]);
+    }
+
+    /** Writes index and footer after {@code chunkBytes} of chunks; the file's description. */
+    static AggregateInfo finishFile(FileOutput out, int group, String name, AggregateIndex index, long chunkBytes)
+            throws IOException {
+        long raw = index.members().stream().mapToLong(Member::rawLength).sum();
         ByteBuffer indexBytes = index.encode();
         CRC32C crc = new CRC32C();
         crc.update(indexBytes.duplicate());
         int indexCrc = (int) crc.getValue();
-        long indexOffset = stored[0];
         ByteBuffer footer = ByteBuffer.allocate(AggregateFormat.FOOTER).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(indexOffset).putInt(indexBytes.remaining()).putInt(indexCrc).putLong(raw)
+                .putLong(chunkBytes).putInt(indexBytes.remaining()).putInt(indexCrc).putLong(raw)
                 .putInt(AggregateFormat.FOOTER_MAGIC).putInt(0).flip();
         int indexLength = indexBytes.remaining();
         out.write(indexBytes);
         out.write(footer);
-        long total = indexOffset + indexLength + AggregateFormat.FOOTER;
-        return new AggregateInfo(group, name, raw, total, indexCrc, members, index.codecSummary());
+        long total = chunkBytes + indexLength + AggregateFormat.FOOTER;
+        return new AggregateInfo(group, name, raw, total, indexCrc, index.members(), index.codecSummary());
     }
 
     /**
@@ -419,7 +517,7 @@ public final class AggregateWriter {
     }
 
     /** Writes finished chunks in order until at most {@code keep} are in flight. */
-    private void drain(FileOutput out, Deque<Pending> inFlight, List<List<Chunk>> chunks, long[] stored, int keep)
+    private void drain(ChunkSink out, Deque<Pending> inFlight, List<List<Chunk>> chunks, long[] stored, int keep)
             throws IOException, LevelException {
         while (inFlight.size() > keep) {
             Pending p = inFlight.removeFirst();
