@@ -61,7 +61,8 @@ public enum ConfigKey {
             "codec of typed variables in aware schemes: auto (per variable, from a sample), zstd, shuffle, "
                     + "delta (integers), xor, fpc (floats), lorenzo"),
     GROUP_SIZE("group_size", integer(1), "4",
-            "ranks of a node aggregated into one file (a version has sum over nodes of ceil(ranks/group_size) files)"),
+            "consecutive ranks aggregated into one file, on whatever nodes they run (a version has ceil(ranks/group_size) "
+                    + "files; with grouping = cluster, groups stay within a node)"),
     COMPRESSION_LEVEL("compression_level", integer(-7, 22), "1",
             "zstd level for aggregates: negative = faster, 1 = fast (default), up to 22 = smallest"),
     FLUSH_ON_RESTART("flush_on_restart", bool(), "true",
@@ -69,7 +70,10 @@ public enum ConfigKey {
     DIRECT_IO("direct_io", bool(), "true",
             "write persistent files with O_DIRECT (bypassing the page cache) where the file system supports it"),
     MAX_PENDING("max_pending", integer(1), "2",
-            "versions of a rank in flight to persistent before checkpoint() blocks (back-pressure)");
+            "versions of a rank in flight to persistent before checkpoint() blocks (back-pressure)"),
+    FLUSH_TIMEOUT("flush_timeout", integer(1, 86400), "300",
+            "seconds a group's writer waits for another node's part (or a part's transfer may stall) before the "
+                    + "version fails, naming the node");
 
     private static final Map<String, ConfigKey> BY_KEY =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));

@@ -277,6 +277,11 @@ public final class VelocConfig {
         return (Integer) value(ConfigKey.MAX_PENDING);
     }
 
+    /** Seconds a group's writer waits for another node's part. */
+    public int flushTimeout() {
+        return (Integer) value(ConfigKey.FLUSH_TIMEOUT);
+    }
+
     // ---- generic ----
 
     /** The normalized value of {@code key} as text (absolute paths, lower-case choices, true/false). */

@@ -57,6 +57,13 @@ final class Gate {
     private final int files;
     /** 0: groups are as planned; else the cap of a cluster group. */
     private final int clusterSize;
+    /** The whole group (every rank, its writer, the other nodes with ranks of it) of a gate group id. */
+    interface Whole {
+        FlushJob complete(long session, String name, int version, int group, int[] members,
+                          List<AggregateWriter.Source> sources);
+    }
+
+    private final Whole whole;
     private final BenefitEstimator estimator = BenefitEstimator.defaults();
     private final Map<Key, Open> open = new HashMap<>();
     /** The newest version released per (session, name, gate group), keyed with version -1. */
@@ -66,7 +73,8 @@ final class Gate {
      * @param ranks ranks of the job
      * @param files files a version has (all nodes), for the commit
      */
-    Gate(Scheme scheme, int ranks, int files, int clusterSize) {
+    Gate(Scheme scheme, int ranks, int files, int clusterSize, Whole whole) {
+        this.whole = whole;
         this.scheme = scheme;
         this.ranks = ranks;
         this.files = files;
@@ -156,7 +164,7 @@ final class Gate {
 
     private FlushJob job(Key k, List<AggregateWriter.Source> sources) {
         int[] members = sources.stream().mapToInt(AggregateWriter.Source::rank).toArray();
-        return new FlushJob(k.session(), k.name(), k.version(), k.group(), members, sources, files, ranks, scheme);
+        return whole.complete(k.session(), k.name(), k.version(), k.group(), members, sources);
     }
 
     int waiting() {

@@ -71,6 +71,8 @@ public final class Veloc implements AutoCloseable {
 
     private final VelocConfig config;
     private final Comm comm;
+    /** The engines' own communicator (every rank holds a copy; only engine ranks talk on it). */
+    private final Comm engineComm;
     private final Topology topology;
     private final ScratchLevel scratch;
     private final PersistentStore store;
@@ -113,9 +115,10 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
-    private Veloc(VelocConfig config, Comm comm, Topology topology, long session) throws VelocException {
+    private Veloc(VelocConfig config, Comm comm, Comm engineComm, Topology topology, long session) throws VelocException {
         this.config = config;
         this.comm = comm;
+        this.engineComm = engineComm;
         this.topology = topology;
         this.session = session;
         this.scratch = new ScratchLevel(config.scratch(topology.node()), comm.rank(), comm.size(), config.chksum(),
@@ -123,8 +126,10 @@ public final class Veloc implements AutoCloseable {
         this.store = new PersistentStore(config.persistent());
         this.levels = List.of(scratch, new PersistentLevel(config.persistent(), scratch, comm.rank(), config.maxParallelism()));
         this.scheme = Scheme.ofLabel(config.aggregationScheme().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        this.files = GroupPlan.byRank(topology, scheme, config.groupSize());
         boolean cluster = config.grouping() == Grouping.CLUSTER && scheme != Scheme.NONE;
+        // groups span nodes, except with grouping = cluster, where a node's engine groups its own ranks by their data
+        this.files = cluster ? GroupPlan.withinNodes(topology, scheme, config.groupSize())
+                : GroupPlan.byRank(topology, scheme, config.groupSize());
         this.plan = cluster ? GroupPlan.byNode(topology, files) : files;
         Encoding encoding = new Encoding(scheme, config.codec() == CodecChoice.AUTO ? null
                 : CodecKind.ofLabel(config.codec().name().toLowerCase(Locale.ROOT)), config.blockSize(), config.compressionLevel());
@@ -138,10 +143,11 @@ public final class Veloc implements AutoCloseable {
                 NodeJournal.deleteOtherLaunches(scratch.root(), session);
                 jour = EventLog.open(NodeJournal.dir(scratch.root(), session, topology.node()));
                 cat = EventLog.open(catalogDir(config, topology.node(), session));
-                eng = new FlushEngine(new FlushEngine.Settings(session, topology.node(), comm.size(), scratch.root(), plan,
+                FlushEngine.deleteOtherSpools(scratch.root(), session);
+                eng = new FlushEngine(new FlushEngine.Settings(session, topology, comm.size(), scratch.root(), plan,
                         files.count(), encoding, cluster ? config.groupSize() : 0, config.maxParallelism(),
                         config.maxVersions(), config.persistentInterval(), config.flushOnRestart(),
-                        config.directIo()), jour, cat, store);
+                        config.directIo(), config.flushTimeout() * 1000L), jour, cat, store, engineComm);
             }
         } catch (VelocException | RuntimeException e) {
             if (jour != null) {
@@ -184,10 +190,20 @@ public final class Veloc implements AutoCloseable {
             // one id per launch, so that a relaunch never mixes its records with a dead launch's
             long mine = dup.rank() == 0 ? (System.currentTimeMillis() << 16) ^ new java.util.Random().nextInt(1 << 16) : Long.MIN_VALUE;
             long session = dup.allreduce(mine, Comm.ReduceOp.MAX);
-            Veloc v = new Veloc(config, dup, topology, session);
+            Comm engines = dup.dup();
+            Veloc v;
             try {
-                // engines flush what a dead launch left complete on scratch before anyone restarts
+                v = new Veloc(config, dup, engines, topology, session);
+            } catch (VelocException | RuntimeException e) {
+                engines.close();
+                throw e;
+            }
+            try {
+                // engines agree on what a dead launch left complete on every node's scratch, and
+                // flush it before anyone restarts
+                byte[][] replayable = dup.allgatherBytes(v.engine != null ? v.engine.replayable() : new byte[0]);
                 if (v.engine != null) {
+                    v.engine.agree(replayable);
                     // before this engine writes: what a flush killed mid-write left behind on this host
                     List<Path> removed = v.store.removeDeadTemps();
                     if (!removed.isEmpty()) {

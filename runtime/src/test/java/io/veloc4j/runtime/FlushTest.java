@@ -160,7 +160,8 @@ class FlushTest {
 
     @Test
     void corruptAggregateChunkFallsBackToScratchThenToThePreviousVersion() throws Exception {
-        VelocConfig cfg = config(2, "scratch_versions", "2");
+        // groups of 2: node 0's ranks 0, 1 are group 0, node 1's are group 1
+        VelocConfig cfg = config(2, "scratch_versions", "2", "group_size", "2");
         int n = 1000; // 8 KB per rank: both ranks of a group share one chunk (chunks end at a rank only past 16 KiB)
         job(4, cfg, (v, c) -> {
             double[] h = new double[n];
@@ -442,7 +443,7 @@ class FlushTest {
     @Test
     void syncModeReturnsWithTheGroupPersistedAndAllRanksReturnedMeansCommitted() throws Exception {
         // two nodes, two groups; node 1's ranks checkpoint late, so node 0's group lands first
-        VelocConfig cfg = config(2, "mode", "sync");
+        VelocConfig cfg = config(2, "mode", "sync", "group_size", "2");
         List<List<Boolean>> seen = job(4, cfg, (v, c) -> {
             int[] x = {c.rank()};
             v.protect(0, "sy", x);

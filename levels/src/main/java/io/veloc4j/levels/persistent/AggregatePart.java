@@ -18,6 +18,9 @@ import java.util.zip.CRC32C;
  */
 public record AggregatePart(byte[] index, int indexCrc, long chunkBytes, long rawBytes) {
 
+    /** The largest part index a receiver accepts (the largest index an aggregate may have). */
+    public static final int MAX_INDEX_BYTES = AggregateFormat.MAX_INDEX;
+
     public AggregatePart {
         index = index.clone();
     }

@@ -3,10 +3,11 @@ package io.veloc4j.levels.persistent;
 import java.util.Arrays;
 
 /**
- * An aggregation group: ranks of one node whose checkpoints become one file on persistent storage.
+ * An aggregation group: ranks whose checkpoints become one file on persistent storage. They may
+ * live on several nodes; each node encodes its own ranks' part.
  *
  * @param id      global group id (unique across nodes)
- * @param node    the node whose engine writes it
+ * @param node    the node whose engine writes its file
  * @param members ranks, ascending
  */
 public record Group(int id, int node, int[] members) {

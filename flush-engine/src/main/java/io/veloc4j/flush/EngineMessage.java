@@ -1,0 +1,256 @@
+package io.veloc4j.flush;
+
+import io.veloc4j.levels.persistent.AggregateInfo;
+import io.veloc4j.levels.persistent.AggregatePart;
+import io.veloc4j.levels.persistent.Member;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the nodes' engines tell each other while the application computes: a node's part of a
+ * group is ready (or cannot be), the writer wants it, a group's file is written (or not), a
+ * version is committed (or failed). Small, immutable; encoded as a type byte and the fields.
+ */
+sealed interface EngineMessage {
+
+    /** The checkpoint and version a message is about. */
+    String name();
+
+    int version();
+
+    /** {@code node} has encoded its ranks' part of {@code group} into its spool; the writer may pull it. */
+    record PartReady(String name, int version, int group, int node) implements EngineMessage {
+    }
+
+    /** {@code node} cannot provide its part of {@code group} (a rank file unreadable or corrupt, scratch full). */
+    record PartFailed(String name, int version, int group, int node, String reason) implements EngineMessage {
+    }
+
+    /** The writer (on {@code node}) asks for the receiver's part of {@code group}, to be sent with message tag {@code tag}. */
+    record Pull(String name, int version, int group, int node, int tag) implements EngineMessage {
+    }
+
+    /** A group's file is in place on persistent storage (to the committer). */
+    record GroupWritten(String name, int version, AggregateInfo file) implements EngineMessage {
+    }
+
+    /** A group's file could not be written (to the committer); {@code committed}: the version already was. */
+    record GroupFailed(String name, int version, int group, String reason, boolean committed) implements EngineMessage {
+    }
+
+    /** Every group is on persistent storage and the MANIFEST written (to every engine). */
+    record Committed(String name, int version, String scheme, List<AggregateInfo> files) implements EngineMessage {
+        public Committed {
+            files = List.copyOf(files);
+        }
+    }
+
+    /** The version will not be committed (to every engine): its ranks keep their scratch copies. */
+    record VersionFailed(String name, int version, String reason) implements EngineMessage {
+    }
+
+    /** persistent_interval &gt; 0: is this version due for persistent storage? (to the committer, who decides once). */
+    record DueQuery(String name, int version, int node) implements EngineMessage {
+    }
+
+    /** The committer's decision. */
+    record DueAnswer(String name, int version, boolean due) implements EngineMessage {
+    }
+
+    byte PART_READY = 1;
+    byte PART_FAILED = 2;
+    byte PULL = 3;
+    byte GROUP_WRITTEN = 4;
+    byte GROUP_FAILED = 5;
+    byte COMMITTED = 6;
+    byte VERSION_FAILED = 7;
+    byte DUE_QUERY = 8;
+    byte DUE_ANSWER = 9;
+
+    /** The bytes of a message. */
+    static ByteBuffer encode(EngineMessage m) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream o = new DataOutputStream(bytes)) {
+            if (m instanceof PartReady p) {
+                o.writeByte(PART_READY);
+                head(o, m);
+                o.writeInt(p.group());
+                o.writeInt(p.node());
+            } else if (m instanceof PartFailed p) {
+                o.writeByte(PART_FAILED);
+                head(o, m);
+                o.writeInt(p.group());
+                o.writeInt(p.node());
+                o.writeUTF(clip(p.reason()));
+            } else if (m instanceof Pull p) {
+                o.writeByte(PULL);
+                head(o, m);
+                o.writeInt(p.group());
+                o.writeInt(p.node());
+                o.writeInt(p.tag());
+            } else if (m instanceof GroupWritten g) {
+                o.writeByte(GROUP_WRITTEN);
+                head(o, m);
+                info(o, g.file());
+            } else if (m instanceof GroupFailed g) {
+                o.writeByte(GROUP_FAILED);
+                head(o, m);
+                o.writeInt(g.group());
+                o.writeUTF(clip(g.reason()));
+                o.writeBoolean(g.committed());
+            } else if (m instanceof Committed c) {
+                o.writeByte(COMMITTED);
+                head(o, m);
+                o.writeUTF(c.scheme());
+                o.writeInt(c.files().size());
+                for (AggregateInfo f : c.files()) {
+                    info(o, f);
+                }
+            } else if (m instanceof VersionFailed f) {
+                o.writeByte(VERSION_FAILED);
+                head(o, m);
+                o.writeUTF(clip(f.reason()));
+            } else if (m instanceof DueQuery q) {
+                o.writeByte(DUE_QUERY);
+                head(o, m);
+                o.writeInt(q.node());
+            } else if (m instanceof DueAnswer a) {
+                o.writeByte(DUE_ANSWER);
+                head(o, m);
+                o.writeBoolean(a.due());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + m, e); // an in-memory stream does not fail
+        }
+        return ByteBuffer.wrap(bytes.toByteArray());
+    }
+
+    /** A message from its bytes; IOException if they are not one (from a peer of another version, or damaged). */
+    static EngineMessage decode(ByteBuffer b) throws IOException {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(a))) {
+            byte type = in.readByte();
+            String name = in.readUTF();
+            int version = in.readInt();
+            return switch (type) {
+                case PART_READY -> new PartReady(name, version, in.readInt(), in.readInt());
+                case PART_FAILED -> new PartFailed(name, version, in.readInt(), in.readInt(), in.readUTF());
+                case PULL -> new Pull(name, version, in.readInt(), in.readInt(), in.readInt());
+                case GROUP_WRITTEN -> new GroupWritten(name, version, info(in));
+                case GROUP_FAILED -> new GroupFailed(name, version, in.readInt(), in.readUTF(), in.readBoolean());
+                case COMMITTED -> {
+                    String scheme = in.readUTF();
+                    int n = in.readInt();
+                    if (n < 0 || n > a.length) {
+                        throw new IOException("a Committed message with " + n + " files");
+                    }
+                    List<AggregateInfo> files = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        files.add(info(in));
+                    }
+                    yield new Committed(name, version, scheme, files);
+                }
+                case VERSION_FAILED -> new VersionFailed(name, version, in.readUTF());
+                case DUE_QUERY -> new DueQuery(name, version, in.readInt());
+                case DUE_ANSWER -> new DueAnswer(name, version, in.readBoolean());
+                default -> throw new IOException("unknown engine message type " + type);
+            };
+        }
+    }
+
+    /** The first message of a part's transfer: the part's index, or why it cannot be sent. */
+    static ByteBuffer encodePartHeader(AggregatePart part, String error) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(part == null ? 64 : part.index().length + 64);
+        try (DataOutputStream o = new DataOutputStream(bytes)) {
+            o.writeBoolean(part != null);
+            if (part == null) {
+                o.writeUTF(clip(error));
+            } else {
+                o.writeInt(part.indexCrc());
+                o.writeLong(part.chunkBytes());
+                o.writeLong(part.rawBytes());
+                byte[] index = part.index();
+                o.writeInt(index.length);
+                o.write(index);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return ByteBuffer.wrap(bytes.toByteArray());
+    }
+
+    /** The part announced by a transfer's first message; IOException carrying the sender's error if it has none. */
+    static AggregatePart decodePartHeader(ByteBuffer b, int maxIndex) throws IOException {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(a))) {
+            if (!in.readBoolean()) {
+                throw new IOException(in.readUTF());
+            }
+            int crc = in.readInt();
+            long chunkBytes = in.readLong();
+            long raw = in.readLong();
+            int n = in.readInt();
+            if (n < 0 || n > maxIndex || n > a.length) {
+                throw new IOException("a part index of " + n + " bytes");
+            }
+            byte[] index = in.readNBytes(n);
+            if (index.length != n || chunkBytes < 0 || raw < 0) {
+                throw new IOException("a truncated part header");
+            }
+            return new AggregatePart(index, crc, chunkBytes, raw);
+        }
+    }
+
+    private static void head(DataOutputStream o, EngineMessage m) throws IOException {
+        o.writeUTF(m.name());
+        o.writeInt(m.version());
+    }
+
+    private static void info(DataOutputStream o, AggregateInfo f) throws IOException {
+        o.writeInt(f.group());
+        o.writeUTF(f.file());
+        o.writeLong(f.rawBytes());
+        o.writeLong(f.storedBytes());
+        o.writeInt(f.crc());
+        o.writeUTF(f.codecs());
+        o.writeInt(f.members().size());
+        for (Member m : f.members()) {
+            o.writeInt(m.rank());
+            o.writeLong(m.rawOffset());
+            o.writeLong(m.rawLength());
+            o.writeInt(m.rankFileCrc());
+        }
+    }
+
+    private static AggregateInfo info(DataInputStream in) throws IOException {
+        int group = in.readInt();
+        String file = in.readUTF();
+        long raw = in.readLong();
+        long stored = in.readLong();
+        int crc = in.readInt();
+        String codecs = in.readUTF();
+        int n = in.readInt();
+        if (n < 0 || n > (1 << 24)) {
+            throw new IOException("a file with " + n + " members");
+        }
+        List<Member> members = new ArrayList<>(Math.min(n, 4096));
+        for (int i = 0; i < n; i++) {
+            members.add(new Member(in.readInt(), in.readLong(), in.readLong(), in.readInt()));
+        }
+        return new AggregateInfo(group, file, raw, stored, crc, members, codecs);
+    }
+
+    /** writeUTF takes at most 65535 bytes: reasons are cut well below. */
+    private static String clip(String s) {
+        String t = s == null ? "" : s;
+        return t.length() > 8000 ? t.substring(0, 8000) + "…" : t;
+    }
+}
