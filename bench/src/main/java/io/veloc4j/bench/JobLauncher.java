@@ -51,6 +51,18 @@ public final class JobLauncher {
         return cmd;
     }
 
+    /** {@code mpirun ... java ... mainClass args} over a virtual cluster: one rank per slot of its hosts. */
+    public List<String> clusterCommand(VirtualCluster cluster, int heapMb, String mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("mpirun"));
+        if (isRoot()) {
+            cmd.add("--allow-run-as-root");
+        }
+        cmd.addAll(List.of("--oversubscribe", "--bind-to", "none", "-np", Integer.toString(cluster.ranks())));
+        cmd.addAll(cluster.mpirunOptions());
+        cmd.addAll(javaCommand(heapMb, mainClass, args));
+        return cmd;
+    }
+
     /**
      * The command for a job of {@code ranks} ranks: one JVM running them as threads
      * ({@code --local N} is appended to the args), or one JVM per rank under mpirun.

@@ -1,7 +1,6 @@
 package io.veloc4j.levels.persistent;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,12 +47,7 @@ final class TempName {
 
     /** This host's name, reduced to the characters a host name may have (the pattern above relies on it). */
     private static String host() {
-        String name;
-        try {
-            name = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            name = "localhost";
-        }
+        String name = io.veloc4j.config.HostName.get(); // the kernel's: a UTS namespace's own name included
         String clean = name.replaceAll("[^A-Za-z0-9.-]", "_");
         return clean.isEmpty() ? "localhost" : clean;
     }
