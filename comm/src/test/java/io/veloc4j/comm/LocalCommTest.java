@@ -251,4 +251,58 @@ class LocalCommTest {
         CommException e = assertThrows(CommException.class, () -> LocalComm.run(0, c -> null));
         assertTrue(e.getMessage().contains("at least one rank"), e.getMessage());
     }
+
+    @Test
+    void byteMessagesArriveOnceInOrderPerSourceWithTheirTag() throws Exception {
+        List<String> got = assertTimeoutPreemptively(HANG_GUARD, () -> LocalComm.run(3, c -> {
+            if (c.rank() > 0) {
+                for (int i = 0; i < 3; i++) {
+                    byte[] b = ("r" + c.rank() + "m" + i).getBytes();
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(b.length + 4).position(2);
+                    buf.put(b).flip().position(2); // only position..limit travels
+                    c.send(0, 77, buf);
+                }
+                c.send(0, 78, java.nio.ByteBuffer.wrap(new byte[] {9}));
+                return "";
+            }
+            StringBuilder out = new StringBuilder();
+            // a specific source's messages, in the order sent; another tag is not mixed in
+            for (int i = 0; i < 3; i++) {
+                Comm.Message m = c.receive(2, 77, 10_000);
+                assertEquals(2, m.source());
+                out.append(new String(bytes(m.data()))).append(' ');
+            }
+            for (int i = 0; i < 3; i++) {
+                Comm.Message m = c.receive(Comm.ANY, 77, 10_000);
+                out.append(new String(bytes(m.data()))).append(' ');
+            }
+            assertArrayEquals(new byte[] {9}, bytes(c.receive(1, 78, 10_000).data()));
+            assertArrayEquals(new byte[] {9}, bytes(c.receive(2, 78, 10_000).data()));
+            assertTrue(c.poll(Comm.ANY, 77).isEmpty(), "each message arrives once");
+            CommException none = assertThrows(CommException.class, () -> c.receive(1, 79, 50));
+            assertTrue(none.getMessage().contains("tag 79") && none.getMessage().contains("rank 1"), none.getMessage());
+            return out.toString().trim();
+        }));
+        assertEquals("r2m0 r2m1 r2m2 r1m0 r1m1 r1m2", got.get(0));
+    }
+
+    @Test
+    void byteCollectives() throws Exception {
+        List<String> got = assertTimeoutPreemptively(HANG_GUARD, () -> LocalComm.run(4, c -> {
+            byte[][] all = c.allgatherBytes(new byte[c.rank()]);
+            byte[] root = c.broadcastBytes(c.rank() == 2 ? new byte[] {1, 2, 3} : new byte[0], 2);
+            StringBuilder b = new StringBuilder();
+            for (byte[] a : all) {
+                b.append(a.length);
+            }
+            return b + ":" + java.util.Arrays.toString(root);
+        }));
+        assertEquals(java.util.Collections.nCopies(4, "0123:[1, 2, 3]"), got);
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
+    }
 }

@@ -1,0 +1,72 @@
+package io.veloc4j.flush;
+
+import io.veloc4j.levels.persistent.AggregateInfo;
+import io.veloc4j.levels.persistent.AggregatePart;
+import io.veloc4j.levels.persistent.Member;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What engines send each other survives the wire; garbage is an IOException, never a crash. */
+class EngineMessageTest {
+
+    private static final AggregateInfo FILE = new AggregateInfo(3, "group-3.1f.vagg", 4096, 1234, 0x5eed,
+            List.of(new Member(12, 0, 2048, 7), new Member(13, 2048, 2048, -1)), "lorenzo:2");
+
+    @Test
+    void everyMessageRoundTrips() throws Exception {
+        List<EngineMessage> all = List.of(new EngineMessage.PartReady("heat", 40, 3, 2),
+                new EngineMessage.PartFailed("heat", 40, 3, 2, "rank file corrupt"), new EngineMessage.Pull("heat", 40, 3, 1, 100_007),
+                new EngineMessage.GroupWritten("heat", 40, FILE), new EngineMessage.GroupFailed("heat", 40, 3, "full", true),
+                new EngineMessage.Committed("heat", 40, "aware-block", List.of(FILE, FILE)),
+                new EngineMessage.VersionFailed("heat", 40, "group 3: full"), new EngineMessage.DueQuery("heat", 40, 5),
+                new EngineMessage.DueAnswer("heat", 40, true));
+        for (EngineMessage m : all) {
+            assertEquals(m, EngineMessage.decode(EngineMessage.encode(m)), m.toString());
+        }
+    }
+
+    @Test
+    void aPartHeaderCarriesThePartOrTheSendersError() throws Exception {
+        AggregatePart p = new AggregatePart(new byte[] {1, 2, 3, 4}, 99, 1 << 20, 5 << 20);
+        AggregatePart back = EngineMessage.decodePartHeader(EngineMessage.encodePartHeader(p, null), 1 << 10);
+        assertArrayEquals(p.index(), back.index());
+        assertEquals(p.indexCrc(), back.indexCrc());
+        assertEquals(p.chunkBytes(), back.chunkBytes());
+        IOException e = assertThrows(IOException.class,
+                () -> EngineMessage.decodePartHeader(EngineMessage.encodePartHeader(null, "no spooled part"), 1 << 10));
+        assertEquals("no spooled part", e.getMessage());
+        assertThrows(IOException.class, () -> EngineMessage.decodePartHeader(EngineMessage.encodePartHeader(p, null), 2),
+                "an index above the bound is refused before it is read");
+    }
+
+    @Test
+    void garbageIsAnIOException() {
+        Random rnd = new Random(15);
+        for (int i = 0; i < 2000; i++) {
+            byte[] b = new byte[rnd.nextInt(64)];
+            rnd.nextBytes(b);
+            try {
+                EngineMessage.decode(ByteBuffer.wrap(b));
+            } catch (IOException expected) {
+                // fine
+            } catch (RuntimeException e) {
+                throw new AssertionError("case " + i + ": " + e, e);
+            }
+        }
+        ByteBuffer ok = EngineMessage.encode(new EngineMessage.Committed("heat", 1, "none", List.of(FILE)));
+        for (int cut = 0; cut < ok.remaining(); cut++) {
+            ByteBuffer truncated = ok.duplicate().limit(cut);
+            assertThrows(IOException.class, () -> EngineMessage.decode(truncated), "cut at " + cut);
+        }
+        assertTrue(true);
+    }
+}
