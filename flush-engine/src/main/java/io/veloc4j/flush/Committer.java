@@ -88,7 +88,7 @@ final class Committer {
         if (alreadyCommitted && store.isCommitted(name, version)) {
             reports.remove(k);
             try {
-                Manifest m = Manifest.read(store.versionDir(name, version));
+                Manifest m = store.manifest(name, version);
                 LOG.warn("{} v{} was committed by an earlier launch; its copy on persistent storage stays as it is", name, version);
                 link.broadcast(new EngineMessage.Committed(name, version, m.scheme().label(), m.files()));
                 return;
@@ -110,8 +110,8 @@ final class Committer {
         Manifest m = new Manifest(k.name(), k.version(), ranks, scheme, groupFiles);
         Path dir = store.versionDir(k.name(), k.version());
         try {
-            if (!m.writeTo(dir)) {
-                m = Manifest.read(dir); // committed meanwhile (a dead launch's engine): that one stands
+            if (!store.writeManifest(m)) {
+                m = store.manifest(k.name(), k.version()); // committed meanwhile (a dead launch's engine): that one stands
                 LOG.warn("{} v{} was already committed; the MANIFEST there stays as it is", k.name(), k.version());
             } else {
                 removeOthers(dir, m);
@@ -127,10 +127,11 @@ final class Committer {
     }
 
     /** Files a dead launch left in a version it never committed: nothing names them now. */
-    private static void removeOthers(Path dir, Manifest m) {
+    private void removeOthers(Path dir, Manifest m) {
         Set<String> named = new HashSet<>();
         m.files().forEach(f -> named.add(f.file()));
         named.add(Manifest.FILE);
+        store.countListingOf(dir);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String f = p.getFileName().toString();

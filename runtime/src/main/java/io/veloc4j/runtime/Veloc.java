@@ -76,6 +76,8 @@ public final class Veloc implements AutoCloseable {
     private final Topology topology;
     private final ScratchLevel scratch;
     private final PersistentStore store;
+    /** What persistent storage holds, read by rank 0 at restartTest and shared. */
+    private final SharedManifests manifests;
     private final List<Level> levels;
     private final Scheme scheme;
     /** The files a version has on persistent storage, one per group. */
@@ -124,7 +126,8 @@ public final class Veloc implements AutoCloseable {
         this.scratch = new ScratchLevel(config.scratch(topology.node()), comm.rank(), comm.size(), config.chksum(),
                 config.scratchFsync(), session);
         this.store = new PersistentStore(config.persistent());
-        this.levels = List.of(scratch, new PersistentLevel(config.persistent(), scratch, comm.rank(), config.maxParallelism()));
+        this.manifests = new SharedManifests(comm, store);
+        this.levels = List.of(scratch, new PersistentLevel(store, manifests, scratch, comm.rank(), config.maxParallelism()));
         this.scheme = Scheme.ofLabel(config.aggregationScheme().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         boolean cluster = config.grouping() == Grouping.CLUSTER && scheme != Scheme.NONE;
         // groups span nodes, except with grouping = cluster, where a node's engine groups its own ranks by their data
@@ -452,6 +455,7 @@ public final class Veloc implements AutoCloseable {
         checkVersionOrder(name, version);
         awaitPending(config.maxPending() - 1);
         RankFileInfo info = writeScratch(name, version);
+        manifests.forget(); // what restartTest shared of persistent storage is out of date from here
         announce(name, version, info);
     }
 
@@ -644,7 +648,7 @@ public final class Veloc implements AutoCloseable {
             throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank() + ": this job already "
                     + "checkpointed or restored v" + last + "; versions must increase (as in VELOC): use a version above " + last);
         }
-        if (store.isCommitted(name, version)) {
+        if (version <= manifests.newestBefore(name) && store.isCommitted(name, version)) {
             throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank() + ": that version is "
                     + "already committed on persistent storage (" + store.versionDir(name, version) + "), by an earlier launch;"
                     + " use a higher version, or delete that directory to write it again");
@@ -662,7 +666,7 @@ public final class Veloc implements AutoCloseable {
             ranks = f.jobSize();
         } catch (LevelException e) {
             try {
-                ranks = io.veloc4j.levels.persistent.Manifest.read(store.versionDir(name, version)).ranks();
+                ranks = manifests.manifest(name, version).ranks();
             } catch (LevelException notThere) {
                 return true; // nothing to compare: the levels' own checks decide
             }
@@ -719,7 +723,7 @@ public final class Veloc implements AutoCloseable {
 
     /**
      * Waits until at most {@code max} of this rank's versions are in flight. The engine's journal
-     * says when a version is done; if it has said nothing for a while, the MANIFESTs on persistent
+     * says when a version is done; if it has said nothing for 10 s, the MANIFESTs on persistent
      * storage are asked too (one stat per pending version, once a second), so a record the engine
      * could not write never leaves a rank waiting forever.
      */
@@ -734,7 +738,7 @@ public final class Veloc implements AutoCloseable {
             }
             tracker.poll();
             long now = System.nanoTime();
-            if (now - start > 2_000_000_000L && now - lastCheck > 1_000_000_000L) {
+            if (now - start > 10_000_000_000L && now - lastCheck > 1_000_000_000L) {
                 lastCheck = now;
                 for (PersistTracker.Key k : tracker.pendingVersions()) {
                     if (store.isCommitted(k.name(), k.version())) {
@@ -782,6 +786,7 @@ public final class Veloc implements AutoCloseable {
     public int restartTest(String name, int maxVersion) throws VelocException {
         ensureOpen();
         CheckpointName.check(name);
+        manifests.share(name); // rank 0 lists and reads, every rank learns
         TreeSet<Integer> all = new TreeSet<>(java.util.Comparator.reverseOrder());
         for (Level l : levels) {
             all.addAll(l.versions(name));
@@ -797,6 +802,14 @@ public final class Veloc implements AutoCloseable {
                     DamageReport.of(levels, name, candidates));
         }
         return found;
+    }
+
+    /**
+     * What this rank asked of persistent storage's metadata so far (listings, MANIFEST lookups,
+     * reads and writes, opens of aggregates), its node's engine included if it hosts it.
+     */
+    public io.veloc4j.levels.persistent.StorageOps.Counts storageOps() {
+        return store.ops();
     }
 
     /**

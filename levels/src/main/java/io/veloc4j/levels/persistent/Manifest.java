@@ -141,21 +141,38 @@ public record Manifest(String name, int version, int ranks, Scheme scheme, List<
      * file and what is wrong.
      */
     public static Manifest read(Path dir) throws LevelException {
+        return fromBytes(bytes(dir), dir.resolve(FILE));
+    }
+
+    /** The MANIFEST's bytes, bounded before they are read (to parse with {@link #fromBytes}, here or on another rank). */
+    public static byte[] bytes(Path dir) throws LevelException {
         Path file = dir.resolve(FILE);
-        String text;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > MAX_BYTES) {
                 throw corrupt(file, "it is " + size + " bytes, more than a manifest can be (" + MAX_BYTES + ")");
             }
             ByteBuffer bytes = FileIo.readExactly(ch, 0, (int) size);
-            text = StandardCharsets.UTF_8.newDecoder().decode(bytes).toString();
+            byte[] out = new byte[bytes.remaining()];
+            bytes.get(out);
+            return out;
         } catch (NoSuchFileException e) {
             throw new LevelException(file + " does not exist: the version is not committed");
-        } catch (CharacterCodingException e) {
-            throw corrupt(file, "it is not UTF-8 text");
         } catch (IOException e) {
             throw new LevelException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** Checks and parses a MANIFEST's bytes; {@code file} names it in errors. */
+    public static Manifest fromBytes(byte[] raw, Path file) throws LevelException {
+        if (raw.length > MAX_BYTES) {
+            throw corrupt(file, "it is " + raw.length + " bytes, more than a manifest can be (" + MAX_BYTES + ")");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw)).toString();
+        } catch (CharacterCodingException e) {
+            throw corrupt(file, "it is not UTF-8 text");
         }
         int cut = text.lastIndexOf("crc ");
         if (cut < 0) {

@@ -29,13 +29,23 @@ public final class PersistentLevel implements Level {
     public static final String NAME = "persistent";
 
     private final PersistentStore store;
+    private final ManifestSource manifests;
     private final ScratchLevel staging;
     private final int rank;
     private final int parallelism;
 
     /** @param parallelism threads that decode one rank's chunks at restart */
     public PersistentLevel(Path root, ScratchLevel staging, int rank, int parallelism) {
-        this.store = new PersistentStore(root);
+        this(new PersistentStore(root), null, staging, rank, parallelism);
+    }
+
+    /**
+     * @param manifests where committed versions and MANIFESTs come from (null: {@code store}
+     *                  itself, which reads the files each time)
+     */
+    public PersistentLevel(PersistentStore store, ManifestSource manifests, ScratchLevel staging, int rank, int parallelism) {
+        this.store = store;
+        this.manifests = manifests == null ? store : manifests;
         this.staging = staging;
         this.rank = rank;
         this.parallelism = Math.max(1, parallelism);
@@ -48,13 +58,13 @@ public final class PersistentLevel implements Level {
 
     @Override
     public List<Integer> versions(String name) {
-        return store.committed(name);
+        return manifests.committed(name);
     }
 
     @Override
     public boolean canRestore(String name, int version) {
         try {
-            Manifest m = Manifest.read(store.versionDir(name, version));
+            Manifest m = manifests.manifest(name, version);
             AggregateInfo f = m.fileOf(rank).orElse(null);
             if (f == null) {
                 return false;
@@ -66,6 +76,7 @@ public final class PersistentLevel implements Level {
                     return r.headerCrc() == f.crc();
                 }
             }
+            store.countAggregateOpen();
             try (AggregateFile a = AggregateFile.open(p)) {
                 a.verify(rank);
                 return a.indexCrc() == f.crc();
@@ -78,7 +89,7 @@ public final class PersistentLevel implements Level {
     @Override
     public RankCheckpoint open(String name, int version) throws LevelException {
         Path dir = store.versionDir(name, version);
-        Manifest m = Manifest.read(dir);
+        Manifest m = manifests.manifest(name, version);
         AggregateInfo f = m.fileOf(rank).orElseThrow(() ->
                 new LevelException(dir.resolve(Manifest.FILE) + " lists no file holding rank " + rank));
         Path p = dir.resolve(f.file());
@@ -92,6 +103,7 @@ public final class PersistentLevel implements Level {
         }
         Path target = staging.rankFile(name, version);
         Path tmp = target.resolveSibling(target.getFileName() + ".restore");
+        store.countAggregateOpen();
         try (AggregateFile a = AggregateFile.open(p)) {
             if (a.indexCrc() != f.crc()) {
                 throw new LevelException(p + " is not the file the manifest committed (index CRC differs)");

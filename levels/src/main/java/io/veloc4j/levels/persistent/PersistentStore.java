@@ -20,9 +20,10 @@ import java.util.stream.Stream;
  * and, once every group has arrived, the MANIFEST. Engines of different nodes share it; each
  * operation is idempotent so that two engines racing to commit or prune do no harm.
  */
-public final class PersistentStore {
+public final class PersistentStore implements ManifestSource {
 
     private final Path root;
+    private final StorageOps ops = new StorageOps();
 
     public PersistentStore(Path root) {
         this.root = root;
@@ -37,7 +38,40 @@ public final class PersistentStore {
     }
 
     public boolean isCommitted(String name, int version) {
+        ops.manifestStats.increment();
         return Files.isRegularFile(versionDir(name, version).resolve(Manifest.FILE));
+    }
+
+    /** What this process asked of persistent storage's metadata so far. */
+    public StorageOps.Counts ops() {
+        return ops.counts();
+    }
+
+    @Override
+    public Manifest manifest(String name, int version) throws LevelException {
+        ops.manifestReads.increment();
+        return Manifest.read(versionDir(name, version));
+    }
+
+    /** A committed version's MANIFEST as bytes (to share with the other ranks). */
+    public byte[] manifestBytes(String name, int version) throws LevelException {
+        ops.manifestReads.increment();
+        return Manifest.bytes(versionDir(name, version));
+    }
+
+    /** Writes a version's MANIFEST (never replacing one); false if the version was committed already. */
+    public boolean writeManifest(Manifest m) throws LevelException {
+        ops.manifestWrites.increment();
+        return m.writeTo(versionDir(m.name(), m.version()));
+    }
+
+    void countAggregateOpen() {
+        ops.aggregateOpens.increment();
+    }
+
+    /** Counts a listing of one of this store's directories made elsewhere (the committer's clean-up). */
+    public void countListingOf(Path dir) {
+        ops.listings.increment();
     }
 
     /**
@@ -120,13 +154,15 @@ public final class PersistentStore {
         return c.isEmpty() ? -1 : c.get(0);
     }
 
-    /** Committed versions of {@code name}, newest first. */
+    /** Committed versions of {@code name}, newest first: one listing, a stat per version. */
+    @Override
     public List<Integer> committed(String name) {
         List<Integer> out = new ArrayList<>();
+        ops.listings.increment();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root.resolve(name))) {
             for (Path p : ds) {
                 Integer v = version(p.getFileName().toString());
-                if (v != null && Files.isRegularFile(p.resolve(Manifest.FILE))) {
+                if (v != null && count(Files.isRegularFile(p.resolve(Manifest.FILE)))) {
                     out.add(v);
                 }
             }
@@ -145,6 +181,9 @@ public final class PersistentStore {
      */
     public List<Integer> prune(String name, int keep) throws LevelException {
         List<Integer> committed = committed(name);
+        if (committed.size() > keep) {
+            ops.listings.add(committed.size() - keep); // each pruned version's directory is listed to empty it
+        }
         List<Integer> pruned = new ArrayList<>();
         for (int i = keep; i < committed.size(); i++) {
             int v = committed.get(i);
@@ -195,6 +234,11 @@ public final class PersistentStore {
             // best effort: a temp file is never read, it only takes room (no root yet: nothing to do)
         }
         return removed;
+    }
+
+    private boolean count(boolean statResult) {
+        ops.manifestStats.increment();
+        return statResult;
     }
 
     static Integer version(String s) {
