@@ -17,8 +17,9 @@ import java.util.stream.Stream;
  */
 public final class Demo {
 
+    /** @param hosts simulated hosts of a virtual cluster (0: the ranks run on this machine as they are) */
     record Options(int ranks, int mb, String mode, int steps, int ckptEvery, int failAt, Path dir, Path config,
-                   boolean local, boolean loseScratch) {
+                   boolean local, boolean loseScratch, int hosts) {
     }
 
     private Demo() {
@@ -50,6 +51,7 @@ public final class Demo {
         System.err.println("""
                 usage: ./veloc4j demo [--ranks N] [--mb M] [--mode sync|async] [--steps S] [--ckpt-every K]
                                       [--fail-at STEP] [--dir DIR] [--config FILE] [--local] [--lose scratch]
+                                      [--hosts K]
                   --ranks N        MPI ranks (default 4)
                   --mb M           state per rank in MiB (default 64)
                   --mode MODE      checkpoint mode written to the generated config (default async)
@@ -59,7 +61,10 @@ public final class Demo {
                                    or one an earlier demo made (then emptied first); anything else is refused
                   --config FILE    use this veloc.cfg instead of a generated one
                   --local          ranks as threads of one JVM instead of mpirun
-                  --lose scratch   delete every scratch directory after the failure""");
+                  --lose scratch   delete every scratch directory after the failure
+                  --hosts K        run the ranks on a virtual cluster of K simulated hosts (each its own host name
+                                   and private scratch, in namespaces; TCP over loopback; needs root): groups of
+                                   ranks span hosts, each file is written by one host""");
     }
 
     static Options parse(String[] argv) {
@@ -73,10 +78,14 @@ public final class Demo {
         }
         Options o = new Options(a.intOpt("--ranks", 4), a.intOpt("--mb", 64), a.opt("--mode", "async"),
                 a.intOpt("--steps", 100), a.intOpt("--ckpt-every", 10), a.intOpt("--fail-at", 65),
-                a.pathOpt("--dir", Path.of("work", "demo")), a.pathOpt("--config", null), a.flag("--local"), lose != null);
+                a.pathOpt("--dir", Path.of("work", "demo")), a.pathOpt("--config", null), a.flag("--local"), lose != null,
+                a.intOpt("--hosts", 0));
         a.done();
         if (!o.mode.equals("sync") && !o.mode.equals("async")) {
             throw new IllegalArgumentException("demo: --mode takes sync or async, not '" + o.mode + "'");
+        }
+        if (o.hosts < 0 || (o.hosts > 0 && (o.local || o.hosts > o.ranks))) {
+            throw new IllegalArgumentException("demo: --hosts takes 1 to --ranks (" + o.ranks + ") hosts, and not with --local");
         }
         if (o.ranks < 1 || o.mb < 1 || o.steps < 1) {
             throw new IllegalArgumentException("demo: --ranks, --mb and --steps must be at least 1");
@@ -91,7 +100,8 @@ public final class Demo {
     /** Marks a directory as the demo's own: only then does a later demo empty it. */
     static final String MARKER = ".veloc4j-demo";
     /** What the demo puts in its directory; a directory holding nothing else is taken as an earlier demo's. */
-    private static final List<String> OWN = List.of(MARKER, "veloc.cfg", "scratch", "persistent", "reference", "restarted");
+    private static final List<String> OWN = List.of(MARKER, "veloc.cfg", "scratch", "persistent", "reference", "restarted",
+            "cluster");
 
     /**
      * Makes {@code dir} ready: created (and marked) if new or empty; emptied of the demo's own files if
@@ -126,33 +136,50 @@ public final class Demo {
     static boolean run(Options o) throws Exception {
         Path dir = o.dir;
         prepareDir(dir);
-        Path config = o.config != null ? o.config : writeConfig(dir, o);
+        VirtualCluster cluster = null;
+        if (o.hosts > 0) {
+            String why = VirtualCluster.unavailable();
+            if (why != null) {
+                System.out.println("demo: --hosts needs a virtual cluster, and " + why);
+                return false;
+            }
+            cluster = VirtualCluster.create(dir.resolve("cluster"), o.hosts, (o.ranks + o.hosts - 1) / o.hosts);
+        }
+        Path config = o.config != null ? o.config : writeConfig(dir, o, cluster);
         JobLauncher launcher = new JobLauncher();
         boolean mpi = !o.local;
         if (mpi && !JobLauncher.mpirunAvailable()) {
             System.out.println("demo: mpirun not found (run ./veloc4j setup, or pass --local)");
             return false;
         }
-        String how = mpi ? "mpirun -np " + o.ranks : o.ranks + " ranks as threads";
+        String how = cluster != null ? "mpirun -np " + cluster.ranks() + " on " + o.hosts + " simulated hosts "
+                + cluster.hosts() + " (" + cluster.slots() + " rank(s) each)"
+                : mpi ? "mpirun -np " + o.ranks : o.ranks + " ranks as threads";
         System.out.printf("demo: heatdis, %s, %d MiB per rank, %d steps, checkpoint every %d, config %s%n", how, o.mb,
                 o.steps, o.ckptEvery, config);
 
         System.out.println("demo: [1/3] failure-free reference run");
         Path ref = dir.resolve("reference");
-        int code = launch(launcher, o, List.of("--ckpt-every", "0", "--result-dir", ref.toString(), "--quiet"));
+        int code = launch(launcher, o, cluster, List.of("--ckpt-every", "0", "--result-dir", ref.toString(), "--quiet"));
         if (code != 0) {
             System.out.println("demo: FAILED: the reference run exited with " + code);
             return false;
         }
 
         System.out.printf("demo: [2/3] run with checkpoints, failing at step %d%n", o.failAt);
-        code = launch(launcher, o, List.of("--config", config.toString(), "--fail-at", Integer.toString(o.failAt)));
+        code = launch(launcher, o, cluster, List.of("--config", config.toString(), "--fail-at", Integer.toString(o.failAt)));
         if (code == 0) {
             System.out.println("demo: FAILED: the failing run did not fail");
             return false;
         }
         System.out.printf("demo: the job died as planned (exit %d)%n", code);
-        if (o.loseScratch) {
+        if (o.loseScratch && cluster != null) {
+            for (String h : cluster.hosts()) {
+                System.out.println("demo: " + h + " loses its scratch " + cluster.hostScratch(h));
+                deleteTree(cluster.hostScratch(h));
+                Files.createDirectories(cluster.hostScratch(h));
+            }
+        } else if (o.loseScratch) {
             for (Path s : scratchDirs(config)) {
                 System.out.println("demo: losing scratch " + s);
                 deleteTree(s);
@@ -161,21 +188,22 @@ public final class Demo {
 
         System.out.println("demo: [3/3] relaunch: restart and finish");
         Path out = dir.resolve("restarted");
-        code = launch(launcher, o, List.of("--config", config.toString(), "--result-dir", out.toString()));
+        code = launch(launcher, o, cluster, List.of("--config", config.toString(), "--result-dir", out.toString()));
         if (code != 0) {
             System.out.println("demo: FAILED: the relaunched run exited with " + code);
             return false;
         }
-        List<String> expected = HeatDis.readHashes(ref, o.ranks);
-        List<String> actual = HeatDis.readHashes(out, o.ranks);
+        int ranks = cluster != null ? cluster.ranks() : o.ranks;
+        List<String> expected = HeatDis.readHashes(ref, ranks);
+        List<String> actual = HeatDis.readHashes(out, ranks);
         Path restartInfo = out.resolve("rank-0.restart");
         if (!Files.exists(restartInfo)) {
             System.out.println("demo: FAILED: the relaunched run did not restart from a checkpoint");
             return false;
         }
         String[] info = Files.readString(restartInfo).trim().split(" ");
-        String level = farthestLevel(out, o.ranks);
-        for (int r = 0; r < o.ranks; r++) {
+        String level = farthestLevel(out, ranks);
+        for (int r = 0; r < ranks; r++) {
             if (!expected.get(r).equals(actual.get(r))) {
                 System.out.printf("demo: FAILED: rank %d's final field differs from the failure-free run (%s vs %s)%n", r,
                         actual.get(r), expected.get(r));
@@ -200,16 +228,28 @@ public final class Demo {
         return worst;
     }
 
-    private static int launch(JobLauncher launcher, Options o, List<String> extra) throws Exception {
+    private static int launch(JobLauncher launcher, Options o, VirtualCluster cluster, List<String> extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--mb", Integer.toString(o.mb), "--steps", Integer.toString(o.steps),
                 "--ckpt-every", Integer.toString(o.ckptEvery)));
         args.addAll(extra);
         int heapPerRank = 3 * o.mb + 256;
-        return JobLauncher.run(launcher.jobCommand(o.local, o.ranks, heapPerRank, HeatDis.class.getName(), args), null, 3600);
+        List<String> cmd = cluster != null ? launcher.clusterCommand(cluster, heapPerRank, HeatDis.class.getName(), args)
+                : launcher.jobCommand(o.local, o.ranks, heapPerRank, HeatDis.class.getName(), args);
+        return JobLauncher.run(cmd, null, 3600);
     }
 
-    private static Path writeConfig(Path dir, Options o) throws IOException {
+    private static Path writeConfig(Path dir, Options o, VirtualCluster cluster) throws IOException {
         Path cfg = dir.resolve("veloc.cfg");
+        if (cluster != null) {
+            Files.writeString(cfg, """
+                    # written by ./veloc4j demo --hosts %d: every simulated host sees its own scratch at this path
+                    scratch = %s
+                    persistent = %s
+                    mode = %s
+                    scratch_versions = 2
+                    """.formatted(o.hosts, cluster.scratch(), cluster.shared().resolve("persistent"), o.mode));
+            return cfg;
+        }
         int nodes = o.ranks >= 2 ? 2 : 1;
         Files.writeString(cfg, """
                 # written by ./veloc4j demo
