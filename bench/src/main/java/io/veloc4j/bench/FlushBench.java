@@ -48,6 +48,12 @@ public final class FlushBench {
                   --json FILE       results (default bench/results/flush.json)
                   --png FILE        plot (default bench/results/flush.png)
                   --local           ranks as threads of one JVM instead of mpirun
+
+                usage: ./veloc4j bench flush --hosts 1,2,4,8 [--ranks 8] [--mb 64] [--reps 5] [--group-size 8]
+                                             [--schemes none,agnostic,aware-block] [--json FILE] [--png FILE]
+                The same job on virtual clusters of each number of simulated hosts (needs root): files per version,
+                time until persisted (last checkpoint() return to every rank's checkpointWait() return), bytes the
+                engines sent between hosts; results in bench/results/flush-hosts.json and .png.
                 """;
     }
 
@@ -58,6 +64,9 @@ public final class FlushBench {
             if (a.flag("--help") || a.flag("-h")) {
                 System.out.print(usage());
                 return 0;
+            }
+            if (java.util.Arrays.asList(argv).contains("--hosts")) {
+                return HostsFlushBench.main(a); // the same job on virtual clusters of several sizes
             }
             Path results = BenchMain.resultsDir();
             Path checkout = BenchMain.checkoutDir(results);

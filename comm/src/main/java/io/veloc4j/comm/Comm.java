@@ -72,6 +72,22 @@ public interface Comm extends AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #receive}, into {@code into} (from its position; its position then marks the end):
+     * no buffer is allocated per message. Returns the source.
+     *
+     * @throws CommException if none arrives in time, or the message is larger than {@code into}'s room
+     */
+    default int receiveInto(int source, int tag, java.nio.ByteBuffer into, long timeoutMillis) throws CommException {
+        Message m = receive(source, tag, timeoutMillis);
+        if (m.data().remaining() > into.remaining()) {
+            throw new CommException("rank " + rank() + ": a message of " + m.data().remaining() + " bytes (tag " + tag
+                    + ") from rank " + m.source() + " does not fit the " + into.remaining() + " bytes expected");
+        }
+        into.put(m.data());
+        return m.source();
+    }
+
     /** Every rank's bytes, indexed by rank (collective). */
     byte[][] allgatherBytes(byte[] mine) throws CommException;
 

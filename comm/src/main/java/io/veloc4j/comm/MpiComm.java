@@ -164,24 +164,78 @@ public final class MpiComm implements Comm {
         int n = data.remaining();
         // the Java binding reads a direct buffer from its address, ignoring its position: a slice
         java.nio.ByteBuffer direct;
+        java.nio.ByteBuffer pooled = null;
         if (data.isDirect()) {
             direct = data.slice();
         } else {
-            direct = MPI.newByteBuffer(n);
-            direct.put(data.duplicate()).clear();
+            pooled = staging(n);
+            pooled.clear().put(data.duplicate()).flip();
+            direct = pooled.slice();
         }
         try {
             mpi.Request r = comm.iSend(direct, n, MPI.BYTE, dest, tag);
-            // test() with a backoff instead of a blocking send, which spins a core until the
-            // receiver posts its receive
+            // test() instead of a blocking send, which spins a core for as long as the receiver
+            // takes to post its receive. Over TCP a large message only moves while its sender calls
+            // into MPI, so first test back to back (the receiver is usually there), then back off.
+            long spinUntil = System.nanoTime() + 5_000_000;
             long park = 10_000;
             while (!r.test()) {
-                java.util.concurrent.locks.LockSupport.parkNanos(park);
-                park = Math.min(park * 2, 1_000_000);
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    java.util.concurrent.locks.LockSupport.parkNanos(park);
+                    park = Math.min(park * 2, 500_000);
+                }
             }
             // a completed request is deallocated by MPI_Test itself: no free() here
         } catch (MPIException e) {
             throw fail("send of " + n + " bytes to rank " + dest + " (tag " + tag + ")", e);
+        } finally {
+            if (pooled != null) {
+                sendBuffers.offer(pooled);
+            }
+        }
+    }
+
+    /** Direct buffers for heap data on its way out: reused, since allocating one zeroes it page by page. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<java.nio.ByteBuffer> sendBuffers =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private java.nio.ByteBuffer staging(int n) {
+        java.nio.ByteBuffer b = sendBuffers.poll();
+        return b != null && b.capacity() >= n ? b : MPI.newByteBuffer(Math.max(n, 64 << 10));
+    }
+
+    @Override
+    public int receiveInto(int source, int tag, java.nio.ByteBuffer into, long timeoutMillis) throws CommException {
+        if (!into.isDirect()) {
+            return Comm.super.receiveInto(source, tag, into, timeoutMillis);
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        long park = 20_000;
+        try {
+            while (true) {
+                mpi.Message m = new mpi.Message();
+                mpi.Status st = m.imProbe(source == ANY ? MPI.ANY_SOURCE : source, tag, comm);
+                if (st != null) {
+                    int n = st.getCount(MPI.BYTE);
+                    if (n > into.remaining()) {
+                        throw new CommException("rank " + rank + ": a message of " + n + " bytes (tag " + tag + ") from rank "
+                                + st.getSource() + " does not fit the " + into.remaining() + " bytes expected");
+                    }
+                    m.mRecv(into.slice(), n, MPI.BYTE);
+                    into.position(into.position() + n);
+                    return st.getSource();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new CommException("rank " + rank + " waited " + timeoutMillis + " ms for a message (tag " + tag
+                            + ") from " + (source == ANY ? "any rank" : "rank " + source) + " and none came");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(park);
+                park = Math.min(park * 2, 1_000_000);
+            }
+        } catch (MPIException e) {
+            throw fail("receive (tag " + tag + ")", e);
         }
     }
 

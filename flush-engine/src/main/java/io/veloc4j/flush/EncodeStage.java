@@ -33,9 +33,11 @@ final class EncodeStage implements EventHandler<FlushSlot> {
     private final PersistentStore store;
     private final Encoding encoding;
     private final Function<FlushJob, Path> spools;
+    private final Spool.Budget budget;
 
     EncodeStage(int index, int workers, int node, AggregateWriter writer, PersistentStore store, Encoding encoding,
-                Function<FlushJob, Path> spools) {
+                Function<FlushJob, Path> spools, Spool.Budget budget) {
+        this.budget = budget;
         this.index = index;
         this.workers = workers;
         this.node = node;
@@ -43,6 +45,27 @@ final class EncodeStage implements EventHandler<FlushSlot> {
         this.store = store;
         this.encoding = encoding;
         this.spools = spools;
+    }
+
+    /** In memory if the budget has room for the part at its largest (raw bytes plus a sixteenth), else a file. */
+    private Spool spool(FlushJob job) throws LevelException {
+        long raw = 0;
+        for (AggregateWriter.Source s : job.sources()) {
+            try {
+                raw += java.nio.file.Files.size(s.path());
+            } catch (java.io.IOException e) {
+                throw new LevelException("rank file " + s.path() + " of " + job + " cannot be read: " + e, e);
+            }
+        }
+        long bound = raw + raw / 16 + (1 << 20);
+        if (budget.reserve(bound)) {
+            return new Spool.Memory(budget, bound);
+        }
+        try {
+            return new Spool.File(spools.apply(job));
+        } catch (java.io.IOException e) {
+            throw new LevelException("cannot spool " + job + " on scratch: " + e, e);
+        }
     }
 
     @Override
@@ -55,8 +78,19 @@ final class EncodeStage implements EventHandler<FlushSlot> {
         String file = PersistentStore.fileName(job.scheme(), job.group(), job.allMembers()[0], job.session());
         try {
             if (!job.writesHere(node)) {
-                slot.spool = spools.apply(job);
-                slot.part = writer.encodePart(slot.spool, encoding, job.group(), job.sources());
+                slot.spool = spool(job);
+                try {
+                    slot.part = writer.encodePart(slot.spool.sink(), encoding, job.group(), job.sources());
+                } catch (LevelException | RuntimeException e) {
+                    slot.spool.release();
+                    slot.spool = null;
+                    throw e;
+                }
+                if (slot.spool instanceof Spool.Memory m) {
+                    m.trim();
+                } else if (slot.spool instanceof Spool.File f) {
+                    f.closeWriting();
+                }
             } else if (job.partNodes().length == 0) {
                 slot.written = writer.write(dir, file, encoding, job.group(), job.sources());
             } else {

@@ -12,9 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,6 +78,7 @@ final class EngineLink implements AutoCloseable {
         return topology.nodeOf(rank);
     }
 
+    /** Bytes this engine sent to other nodes' engines: control messages and parts. */
     long bytesSent() {
         return bytesSent.get();
     }
@@ -91,7 +90,9 @@ final class EngineLink implements AutoCloseable {
     /** Sends a control message to node {@code to}'s engine (this node's own included). */
     void send(int to, EngineMessage m) throws CommException {
         ByteBuffer b = EngineMessage.encode(m);
-        bytesSent.addAndGet(b.remaining());
+        if (to != node) {
+            bytesSent.addAndGet(b.remaining()); // what crosses between nodes
+        }
         comm.send(engineRank(to), CONTROL, b);
     }
 
@@ -118,7 +119,9 @@ final class EngineLink implements AutoCloseable {
                     continue;
                 }
                 park = 20_000;
-                bytesReceived.addAndGet(m.get().data().remaining());
+                if (topology.nodeOf(m.get().source()) != node) {
+                    bytesReceived.addAndGet(m.get().data().remaining());
+                }
                 EngineMessage msg;
                 try {
                     msg = EngineMessage.decode(m.get().data());
@@ -161,12 +164,16 @@ final class EngineLink implements AutoCloseable {
                         + ": " + e.getMessage());
             }
             long[] left = {part.chunkBytes()};
+            // one buffer for every piece: each is written out before the next arrives
+            ByteBuffer piece = ByteBuffer.allocateDirect((int) Math.min(PIECE, Math.max(1, part.chunkBytes())));
             assembly.addPart(part, who, () -> {
                 if (left[0] == 0) {
                     return null;
                 }
                 try {
-                    ByteBuffer piece = comm.receive(source, tag, timeoutMillis).data();
+                    piece.clear();
+                    comm.receiveInto(source, tag, piece, timeoutMillis);
+                    piece.flip();
                     left[0] -= piece.remaining();
                     bytesReceived.addAndGet(piece.remaining());
                     if (left[0] < 0) {
@@ -188,7 +195,7 @@ final class EngineLink implements AutoCloseable {
      * Streams a spooled part (its index and chunk bytes) to the engine that asked for it, on the
      * transfer's tag; {@code part} null sends {@code error} instead. In the background.
      */
-    void serve(int toNode, int tag, AggregatePart part, Path spool, String error, Runnable done) {
+    void serve(int toNode, int tag, AggregatePart part, Spool spool, String error, Runnable done) {
         servers.execute(() -> {
             int dest = engineRank(toNode);
             try {
@@ -196,33 +203,17 @@ final class EngineLink implements AutoCloseable {
                 bytesSent.addAndGet(head.remaining());
                 comm.send(dest, tag, head);
                 if (part != null) {
-                    stream(spool, part.chunkBytes(), dest, tag);
+                    spool.pieces(piece -> {
+                        bytesSent.addAndGet(piece.remaining());
+                        comm.send(dest, tag, piece);
+                    });
                 }
-            } catch (CommException | IOException e) {
+            } catch (Exception e) {
                 LOG.warn("node {}: sending its part to node {} failed: {}", node, toNode, e.toString());
             } finally {
                 done.run();
             }
         });
-    }
-
-    private void stream(Path spool, long length, int dest, int tag) throws IOException, CommException {
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(PIECE, Math.max(1, length)));
-        try (FileChannel in = FileChannel.open(spool, StandardOpenOption.READ)) {
-            long at = 0;
-            while (at < length) {
-                buf.clear().limit((int) Math.min(buf.capacity(), length - at));
-                while (buf.hasRemaining()) {
-                    if (in.read(buf, at + buf.position()) < 0) {
-                        throw new IOException(spool + " is shorter than the part it holds (" + length + " bytes)");
-                    }
-                }
-                buf.flip();
-                at += buf.remaining();
-                bytesSent.addAndGet(buf.remaining());
-                comm.send(dest, tag, buf);
-            }
-        }
     }
 
     @Override

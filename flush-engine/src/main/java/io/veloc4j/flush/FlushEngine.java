@@ -112,6 +112,8 @@ public final class FlushEngine implements AutoCloseable {
     private final Committer committer;
     /** Parts this node encoded and spooled, waiting for their writer to pull them. */
     private final Map<Assembler.Key, Spooled> spooled = new ConcurrentHashMap<>();
+    /** Parts held in memory until pulled: at most a quarter of the heap, at most 256 MiB; beyond, spooled to scratch. */
+    private final Spool.Budget budget = new Spool.Budget(Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 4));
     /** Jobs held for the committer's persistent_interval answer, then work for the watcher (the ring's one producer). */
     private final Map<Committer.Key, List<FlushJob>> awaitingDue = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Runnable> forWatcher = new ConcurrentLinkedQueue<>();
@@ -126,7 +128,7 @@ public final class FlushEngine implements AutoCloseable {
     private long lastTrim = System.nanoTime();
     private volatile boolean stopping;
 
-    private record Spooled(AggregatePart part, Path path) {
+    private record Spooled(AggregatePart part, Spool spool) {
     }
 
     /** A group of a version an earlier launch left complete on some node. */
@@ -177,7 +179,7 @@ public final class FlushEngine implements AutoCloseable {
                 new ParkingWaitStrategy());
         EncodeStage[] workers = new EncodeStage[settings.parallelism()];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new EncodeStage(i, workers.length, node, writer, store, settings.encoding(), this::spoolOf);
+            workers[i] = new EncodeStage(i, workers.length, node, writer, store, settings.encoding(), this::spoolOf, budget);
         }
         disruptor.setDefaultExceptionHandler(new StageFailure());
         disruptor.handleEventsWith(workers).then(new HandOffStage(this));
@@ -487,14 +489,14 @@ public final class FlushEngine implements AutoCloseable {
     }
 
     /** This node's part of a group another node writes is spooled: tell the writer. */
-    void partSpooled(FlushJob job, AggregatePart part, Path spool) {
+    void partSpooled(FlushJob job, AggregatePart part, Spool spool) {
         Assembler.Key k = new Assembler.Key(job.name(), job.version(), job.group());
         spooled.put(k, new Spooled(part, spool));
         try {
             link.send(job.writerNode(), new EngineMessage.PartReady(job.name(), job.version(), job.group(), node));
         } catch (CommException e) {
             spooled.remove(k);
-            FileIo.deleteQuietly(spool);
+            spool.release();
             LOG.warn("node {}: cannot tell node {} that its part of {} is ready: {}", node, job.writerNode(), job, e.getMessage());
         }
     }
@@ -568,11 +570,11 @@ public final class FlushEngine implements AutoCloseable {
         } else if (m instanceof EngineMessage.Pull p) {
             Assembler.Key k = new Assembler.Key(p.name(), p.version(), p.group());
             Spooled s = spooled.remove(k);
-            link.serve(p.node(), p.tag(), s == null ? null : s.part(), s == null ? null : s.path(),
+            link.serve(p.node(), p.tag(), s == null ? null : s.part(), s == null ? null : s.spool(),
                     "node " + node + " has no spooled part of " + p.name() + " v" + p.version() + " group " + p.group(),
                     () -> {
                         if (s != null) {
-                            FileIo.deleteQuietly(s.path());
+                            s.spool().release();
                         }
                     });
         } else if (m instanceof EngineMessage.GroupWritten w && committer != null) {
@@ -657,7 +659,7 @@ public final class FlushEngine implements AutoCloseable {
         codecPool.shutdown();
         assembler.close();
         link.close();
-        spooled.values().forEach(s -> FileIo.deleteQuietly(s.path()));
+        spooled.values().forEach(s -> s.spool().release());
     }
 
     private static void sleepMicros(long micros) {

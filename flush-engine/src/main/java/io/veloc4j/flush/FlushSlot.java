@@ -4,7 +4,6 @@ import io.veloc4j.levels.persistent.AggregateAssembly;
 import io.veloc4j.levels.persistent.AggregateInfo;
 import io.veloc4j.levels.persistent.AggregatePart;
 
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -17,9 +16,9 @@ final class FlushSlot {
     AggregateInfo written;
     /** The group's file under assembly here, holding this node's part; the other nodes' follow. */
     AggregateAssembly assembly;
-    /** This node's part of a group another node writes, spooled at {@link #spool}. */
+    /** This node's part of a group another node writes, held in {@link #spool}. */
     AggregatePart part;
-    Path spool;
+    Spool spool;
     String error;
     /** The rank files were rewritten since: nothing to report, the newer write is flushed on its own. */
     boolean superseded;

@@ -804,6 +804,11 @@ public final class Veloc implements AutoCloseable {
         return found;
     }
 
+    /** Bytes the engine this rank hosts sent to other nodes' engines so far (0 if it hosts none). */
+    public long engineBytesSent() {
+        return engine == null ? 0 : engine.bytesSent();
+    }
+
     /**
      * What this rank asked of persistent storage's metadata so far (listings, MANIFEST lookups,
      * reads and writes, opens of aggregates), its node's engine included if it hosts it.

@@ -212,6 +212,23 @@ public final class AggregateWriter {
         }
     }
 
+    /**
+     * As {@link #encodePart(Path, Encoding, int, List)}, into {@code sink} (e.g. memory): the
+     * chunks' bytes in order, each handed over once ({@code b} is reused afterwards: copy it).
+     */
+    public AggregatePart encodePart(ChunkSink sink, Encoding encoding, int group, List<Source> sources) throws LevelException {
+        if (encoding.scheme() == Scheme.NONE || sources.isEmpty()) {
+            throw new IllegalArgumentException("group " + group + ": a part needs an aggregating scheme and ranks");
+        }
+        long[] stored = {0};
+        try {
+            AggregateIndex index = encodeLocal(sink, encoding, group, sources, stored);
+            return AggregatePart.of(index, stored[0]);
+        } catch (IOException e) {
+            throw new LevelException("cannot encode group " + group + "'s part: " + e, e);
+        }
+    }
+
     /** Encodes {@code sources} (this node's rank files) into {@code out}; superseded if a rank wrote the version again. */
     AggregateIndex encodeLocal(ChunkSink out, Encoding encoding, int group, List<Source> sources, long[] stored)
             throws IOException, LevelException {
@@ -290,7 +307,7 @@ public final class AggregateWriter {
     }
 
     /** Where encoded chunks go, in order: the aggregate file itself, or a node's spool of its part. */
-    interface ChunkSink {
+    public interface ChunkSink {
         void write(byte[] b, int off, int len) throws IOException;
     }
 
