@@ -1,10 +1,6 @@
 package io.veloc4j.levels.erasure;
 
 import io.veloc4j.levels.Fuzz;
-import io.veloc4j.levels.Region;
-import io.veloc4j.levels.scratch.RankFileInfo;
-import io.veloc4j.levels.scratch.ScratchLevel;
-import io.veloc4j.levels.scratch.RankFileWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -53,28 +47,9 @@ class ParityFileFuzzTest {
 
     /** Codeword 1's parity 0 of a set of 3 nodes with 2 ranks each, stripes of 512 bytes. */
     private Path original() throws Exception {
-        Random r = new Random(5);
-        List<Member> members = new ArrayList<>();
-        Map<Integer, Path> dirs = new HashMap<>();
-        for (int node = 0; node < 3; node++) {
-            Path root = tmp.resolve("node-" + node);
-            List<RankEntry> ranks = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                int rank = 2 * node + i;
-                long[] a = new long[100 + r.nextInt(300)];
-                for (int j = 0; j < a.length; j++) {
-                    a[j] = r.nextLong();
-                }
-                RankFileInfo info = new ScratchLevel(root, rank, 6, true, false, 77).write("fuzz", 3,
-                        List.of(new RankFileWriter.Entry(0, "a", new long[] {a.length}, Region.of(a))));
-                ranks.add(new RankEntry(rank, info.bytes(), info.crc()));
-            }
-            members.add(new Member(node, "host-" + node + ".example", ranks));
-            dirs.put(node, root.resolve("fuzz").resolve("3"));
-        }
-        ErasureSet set = new ErasureSet("fuzz", 3, 77, 4, 1, 512, members);
-        LocalEncoding.encode(set, dirs);
-        return dirs.get(set.layout().parityHolder(1, 0)).resolve(ParityFile.fileName(4, 1));
+        TestCluster cluster = TestCluster.write(tmp, "fuzz", 3, 77, new int[] {2, 2, 2}, 400, 4, 1, 512, new Random(5));
+        LocalEncoding.encode(cluster.set(), cluster.dirs());
+        return cluster.dirs().get(cluster.set().layout().parityHolder(1, 0)).resolve(ParityFile.fileName(4, 1));
     }
 
     /** Where the header's fields are, walked per ParityFormat: {offset, width} pairs. */
