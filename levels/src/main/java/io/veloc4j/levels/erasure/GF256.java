@@ -118,6 +118,12 @@ public final class GF256 {
         if (check(c) == 0) {
             return;
         }
+        if (c == 1) {
+            for (int i = 0; i < length; i++) {
+                dst[dstOff + i] ^= src[srcOff + i];
+            }
+            return;
+        }
         int base = c << 8;
         byte[] t = MUL;
         for (int i = 0; i < length; i++) {

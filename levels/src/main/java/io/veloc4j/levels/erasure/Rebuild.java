@@ -5,6 +5,7 @@ import io.veloc4j.levels.LevelException;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -35,6 +36,8 @@ public final class Rebuild {
     private final Set<Integer> unavailable;
     private final SymbolSource source;
     private final List<String> bypassed = new ArrayList<>();
+    /** Stripe buffers of the fragments of finished pieces, for the next piece's. */
+    private final ArrayDeque<Fragment> spare = new ArrayDeque<>();
 
     private Rebuild(ErasureSet set, int lost, Collection<Integer> unavailable, SymbolSource source) {
         this.set = set;
@@ -144,6 +147,11 @@ public final class Rebuild {
             result.limit(real);
             out.write(piece.streamOffset() + offset, result);
         }
+        for (Fragment f : fragments) {
+            if (f.bytes != null) {
+                spare.push(f);
+            }
+        }
     }
 
     /** The parity header a fragment's holder has for codeword c, if it is the one of this set; else null, with why. */
@@ -195,6 +203,11 @@ public final class Rebuild {
     }
 
     private void prepare(Fragment f) {
+        if (f.bytes == null && !spare.isEmpty()) {
+            Fragment old = spare.pop();
+            f.bytes = old.bytes;
+            f.words = old.words;
+        }
         if (f.bytes == null) {
             int cap = Math.min(layout.stripeSize(), (int) Math.max(8, layout.pieceLength()));
             f.bytes = ByteBuffer.allocate(cap);
