@@ -91,8 +91,8 @@ public final class ErasureBench {
                   rebuild-files  m of those nodes lost: their rank files rebuilt (Rebuild, every stripe's CRC checked)
                   copy-files     Files.copy of the same rank files: the file reference
                 MB/s per core = data bytes (10^6 B) / CPU seconds of the thread (median of --reps reps after a warm-up
-                rep; rows interleaved in each rep). rebuild-files counts the rebuilt bytes. JSON, erasure.png and
-                README-erasure.md go to --out (default bench/results); --tmp defaults to /dev/shm.
+                rep; rows interleaved in each rep). rebuild-files counts the rebuilt bytes. JSON, erasure.png (memory),
+                erasure-files.png and README-erasure.md go to --out (default bench/results); --tmp defaults to /dev/shm.
                 """;
     }
 
@@ -378,13 +378,23 @@ public final class ErasureBench {
         doc.put("rows", json);
         Files.createDirectories(o.out);
         Files.writeString(o.json, Json.write(doc));
-        plot(o.out.resolve("erasure.png"), rows);
+        plot(o.out, rows);
         Files.writeString(o.out.resolve("README-erasure.md"), readme(o, argLine, rows, memcpy, copyFiles));
-        System.out.println("erasure: wrote " + o.json + ", " + o.out.resolve("erasure.png") + ", "
-                + o.out.resolve("README-erasure.md"));
+        System.out.println("erasure: wrote " + o.json + ", erasure.png, erasure-files.png and README-erasure.md in " + o.out);
     }
 
-    private static void plot(Path png, List<Row> rows) throws IOException {
+    /** Two charts (BarCharts has five colours): the code in memory, and through the files. */
+    private static void plot(Path out, List<Row> rows) throws IOException {
+        plot(out.resolve("erasure.png"), "Erasure code in memory, per core (one thread)",
+                rows.stream().filter(r -> !r.op.endsWith("-files")).toList());
+        plot(out.resolve("erasure-files.png"), "Erasure level on /dev/shm files, per core (one thread)",
+                rows.stream().filter(r -> r.op.endsWith("-files")).toList());
+    }
+
+    private static void plot(Path png, String title, List<Row> rows) throws IOException {
+        if (rows.isEmpty()) {
+            return;
+        }
         List<String> codes = new ArrayList<>();
         LinkedHashMap<String, double[]> series = new LinkedHashMap<>();
         for (Row r : rows) {
@@ -399,7 +409,7 @@ public final class ErasureBench {
                 return v;
             })[codes.indexOf(r.code)] = r.mbps() / 1000;
         }
-        BarCharts.bars(png, "Erasure code throughput per core (one thread)", "GB/s per core of data", codes, series, "0.0");
+        BarCharts.bars(png, title, "GB/s per core of data (rebuild: of rebuilt data)", codes, series, "0.0");
     }
 
     private static String readme(Options o, String argLine, List<Row> rows, Map<String, Double> memcpy,

@@ -34,6 +34,7 @@ class ErasureBenchTest {
             }
         }
         assertTrue(Files.size(out.resolve("erasure.png")) > 0);
+        assertTrue(Files.size(out.resolve("erasure-files.png")) > 0);
         assertTrue(Files.readString(out.resolve("README-erasure.md")).contains("./veloc4j bench erasure"));
         try (var left = Files.list(tmp.resolve("work"))) {
             assertEquals(0, left.count(), "the work directory is removed");
