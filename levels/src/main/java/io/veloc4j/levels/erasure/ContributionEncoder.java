@@ -7,7 +7,7 @@ import java.util.zip.CRC32C;
 
 /**
  * One data member's side of encoding: for each of its k pieces and each stripe, the m
- * contributions {@code C[j][s] · stripe} (j < m) that the holders of the codeword's parity
+ * contributions {@code C[j][s] · stripe} (j &lt; m) that the holders of the codeword's parity
  * symbols XOR together ({@link ParityAccumulator}). The code is linear, so parity j of codeword c
  * is the XOR of the k contributions for j of c's data members. A stripe at a time: memory is a
  * few stripes, whatever the data size. Not thread-safe (one per member and version).

@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * Where every byte of an erasure set goes: n members, m parity, rotated systematic Reed-Solomon
  * (as SCR's). There are n codewords of n symbols, one symbol per member: codeword c has its data
- * symbols on members (c + s) mod n for s < k = n − m and its parity symbols on members
- * (c + s) mod n for k ≤ s < n. Member i's data stream (its rank files one after another, L_i
+ * symbols on members (c + s) mod n for s &lt; k = n − m and its parity symbols on members
+ * (c + s) mod n for k ≤ s &lt; n. Member i's data stream (its rank files one after another, L_i
  * bytes) is cut into k pieces of P = ⌈max L / k⌉ bytes, piece s being its data symbol s of
  * codeword (i − s) mod n; a stream shorter than k·P is padded with zeros, logically (the zeros are
  * never stored or sent). Member i also holds m parity pieces of P bytes, parity j of codeword

@@ -109,7 +109,7 @@ public final class GF256 {
     }
 
     /**
-     * {@code dst[dstOff + i] ^= c · src[srcOff + i]} for i < length, one table lookup per byte
+     * {@code dst[dstOff + i] ^= c · src[srcOff + i]} for i &lt; length, one table lookup per byte
      * (the reference kernel; the codec uses the long kernel).
      */
     public static void mulAdd(int c, byte[] src, int srcOff, byte[] dst, int dstOff, int length) {

@@ -12,7 +12,7 @@ import java.util.List;
  * @param set         the set and its members
  * @param codeword    c
  * @param parityIndex j: the file holds parity symbol k + j of codeword c
- * @param dataCrcs    per data symbol s < k: the CRCs of its stripes (zero-padded to the stripe length)
+ * @param dataCrcs    per data symbol s &lt; k: the CRCs of its stripes (zero-padded to the stripe length)
  * @param parityCrcs  the CRCs of this file's body stripes
  */
 public record ParityHeader(ErasureSet set, int codeword, int parityIndex, List<StripeCrcs> dataCrcs,
