@@ -29,6 +29,7 @@ public final class BenchMain {
             case "compression" -> CompressionBench.main(rest);
             case "clustering" -> ClusteringBench.main(rest);
             case "scale" -> ScaleBench.main(rest);
+            case "erasure" -> ErasureBench.main(rest);
             case "-h", "--help", "help" -> {
                 System.out.print(usage());
                 yield 0;
@@ -52,6 +53,7 @@ public final class BenchMain {
                   compression  ratio and speed per core of each aggregation scheme x codec on real arrays, vs. zstd/fpzip CLIs
                   clustering   stored bytes of rank-wise, random and clustered groupings (synthetic and real data)
                   scale     16-256 ranks on 4-16 virtual nodes through the whole pipeline: no hang, no loss, time, memory per rank
+                  erasure   Reed-Solomon encode/decode per core for (4,1) (4,2) (8,2) (16,4) vs. memcpy; protect and rebuild on files
                 """;
     }
 

@@ -36,6 +36,12 @@ public enum ConfigKey {
             "minimum seconds between flushes to persistent storage; 0 = every checkpoint, -1 = never (scratch only)"),
     EC_INTERVAL("ec_interval", integer(-1), "-1",
             "seconds between erasure-coding passes; 0 = every checkpoint, -1 = disabled"),
+    EC_SET_SIZE("ec_set_size", integer(2, 16), "8",
+            "nodes per erasure set: at least this many (all of them when the job has fewer); a node stores about "
+                    + "ec_parity / (set size - ec_parity) of its data as parity for its peers"),
+    EC_PARITY("ec_parity", integer(1, 15), "1",
+            "parity fragments per erasure set: how many of a set's nodes may be lost at once (1 = XOR parity); "
+                    + "less than ec_set_size"),
     MAX_VERSIONS("max_versions", integer(0), "0",
             "versions of each checkpoint kept on persistent storage; 0 = keep all"),
     SCRATCH_VERSIONS("scratch_versions", integer(0), "2",

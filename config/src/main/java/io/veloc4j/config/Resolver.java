@@ -115,6 +115,14 @@ final class Resolver {
                     + "' has no %n; add %n to scratch, e.g. " + scratch + "/%n";
             problems.add(at(ConfigKey.SCRATCH, explicit, source, message));
         }
+        Object setSize = values.get(ConfigKey.EC_SET_SIZE);
+        Object parity = values.get(ConfigKey.EC_PARITY);
+        if (setSize != null && parity != null && (Integer) parity >= (Integer) setSize) {
+            // a set of n nodes with n parity fragments would hold no data
+            ConfigKey at = explicit.containsKey(ConfigKey.EC_PARITY) ? ConfigKey.EC_PARITY : ConfigKey.EC_SET_SIZE;
+            problems.add(at(at, explicit, source, "ec_parity = " + parity + " needs an ec_set_size above it, but ec_set_size = "
+                    + setSize + "; lower ec_parity or raise ec_set_size (at most 16)"));
+        }
         Overlaps.check(values, explicit, source, problems);
         ignoredValues(values, explicit, problems);
         Object parallelism = values.get(ConfigKey.MAX_PARALLELISM);

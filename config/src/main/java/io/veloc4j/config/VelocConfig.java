@@ -212,6 +212,16 @@ public final class VelocConfig {
         return (Integer) value(ConfigKey.EC_INTERVAL);
     }
 
+    /** Least nodes of an erasure set (sets take the job's remaining nodes, up to 2 × this − 1). */
+    public int ecSetSize() {
+        return (Integer) value(ConfigKey.EC_SET_SIZE);
+    }
+
+    /** Parity fragments per erasure set: the node losses a set survives; less than {@link #ecSetSize()}. */
+    public int ecParity() {
+        return (Integer) value(ConfigKey.EC_PARITY);
+    }
+
     public int maxVersions() {
         return (Integer) value(ConfigKey.MAX_VERSIONS);
     }

@@ -140,6 +140,23 @@ class VelocConfigProblemsTest {
     }
 
     @Test
+    void erasureParityBelowTheSetSize() throws Exception {
+        ConfigProblem p = only(problemsOf("scratch = /s", "persistent = /p", "ec_set_size = 4", "ec_parity = 4"));
+        assertEquals(file() + ":4: key 'ec_parity': ec_parity = 4 needs an ec_set_size above it, but ec_set_size = 4;"
+                + " lower ec_parity or raise ec_set_size (at most 16)", p.toString());
+        ConfigProblem small = only(problemsOf("scratch = /s", "persistent = /p", "ec_set_size = 1"));
+        assertEquals("'1' is out of range; use an integer from 2 to 16", small.message());
+        ConfigProblem big = only(problemsOf("scratch = /s", "persistent = /p", "ec_set_size = 17"));
+        assertEquals("ec_set_size", big.key());
+        VelocConfig c = VelocConfig.of(Map.of("scratch", "/s", "persistent", "/p", "ec_set_size", "16", "ec_parity", "15"));
+        assertEquals(16, c.ecSetSize());
+        assertEquals(15, c.ecParity());
+        VelocConfig defaults = VelocConfig.of(Map.of("scratch", "/s", "persistent", "/p"));
+        assertEquals(8, defaults.ecSetSize());
+        assertEquals(1, defaults.ecParity());
+    }
+
+    @Test
     void virtualNodesNeedPercentN() {
         ConfigProblem p = only(problemsOf("scratch = /s", "persistent = /p", "virtual_nodes = 2"));
         assertEquals("scratch", p.key());

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,6 +52,47 @@ public final class Fuzz {
         long used = THREADS.getCurrentThreadAllocatedBytes() - before;
         assertTrue(used <= maxHeap, what + ": the reader allocated " + used + " bytes (at most " + maxHeap + " expected)");
         return ok;
+    }
+
+    /** A mutant and how it was made: kind 0 bits flipped, 1 length changed, 2 a known field forged, 3 header bytes forged. */
+    public record Mutant(int kind, byte[] bytes, String what) {
+    }
+
+    /**
+     * One mutation, chosen by {@code r}: bit flips anywhere (3 in 10), a truncation or an
+     * extension (1 each), a known header field forged (3; {@code fields} holds {offset, width}
+     * pairs) or any header bytes in [16, headerLength) forged (2). Forged mutants get their
+     * header checksum recomputed by {@code fixCrc}, as a forger would, so that the parser itself
+     * has to judge them.
+     */
+    public static Mutant mutate(byte[] bytes, List<int[]> fields, int headerLength, Random r,
+                                java.util.function.Consumer<byte[]> fixCrc) {
+        int kind = r.nextInt(10);
+        if (kind < 3) {
+            return new Mutant(0, flip(bytes, 0, bytes.length, r), "flip");
+        }
+        if (kind < 4) {
+            byte[] m = truncate(bytes, r);
+            return new Mutant(1, m, "truncate to " + m.length);
+        }
+        if (kind < 5) {
+            byte[] m = extend(bytes, r);
+            return new Mutant(1, m, "extend to " + m.length);
+        }
+        byte[] m;
+        String what;
+        if (kind < 8) {
+            int[] f = fields.get(r.nextInt(fields.size()));
+            m = forge(bytes, f[0], f[1], r);
+            what = "forge field at " + f[0];
+        } else { // any bytes of the header but magic and CRC
+            int width = 1 << r.nextInt(4);
+            int at = 16 + r.nextInt(headerLength - 16 - width);
+            m = forge(bytes, at, width, r);
+            what = "forge " + width + " bytes at " + at;
+        }
+        fixCrc.accept(m);
+        return new Mutant(kind < 8 ? 2 : 3, m, what);
     }
 
     /** One to three bits flipped in {@code [from, to)}. */

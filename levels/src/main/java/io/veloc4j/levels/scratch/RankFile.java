@@ -270,6 +270,30 @@ public final class RankFile implements RankCheckpoint {
         }
     }
 
+    /**
+     * Reads the file's raw bytes (header and data alike, unchecked) from {@code position} into
+     * {@code dst} until it is full: for the erasure level, which codes whole files and checks its
+     * own stripe CRCs. Reading past the end is a {@link CorruptCheckpointException}.
+     */
+    public void readBytes(long position, ByteBuffer dst) throws LevelException {
+        if (position < 0 || position > length - dst.remaining()) {
+            throw new IllegalArgumentException("bytes [" + position + ", " + (position + dst.remaining()) + ") of "
+                    + path + " (" + length + " bytes)");
+        }
+        try {
+            long p = position;
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, p);
+                if (n < 0) {
+                    throw corrupt(path, "shorter than its header says (" + length + " bytes): ends at " + p);
+                }
+                p += n;
+            }
+        } catch (IOException e) {
+            throw new LevelException("cannot read " + path + ": " + e, e);
+        }
+    }
+
     @Override
     public void close() throws LevelException {
         try {

@@ -148,36 +148,10 @@ class RankFileFuzzTest {
         assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
             Random r = new Random(20261116);
             for (int c = 0; c < CASES; c++) {
-                int kind = r.nextInt(10);
-                byte[] m;
-                String what;
-                int k;
-                if (kind < 3) {
-                    k = 0;
-                    m = Fuzz.flip(bytes, 0, bytes.length, r);
-                    what = "flip";
-                } else if (kind < 4) {
-                    k = 1;
-                    m = Fuzz.truncate(bytes, r);
-                    what = "truncate to " + m.length;
-                } else if (kind < 5) {
-                    k = 1;
-                    m = Fuzz.extend(bytes, r);
-                    what = "extend to " + m.length;
-                } else {
-                    k = kind < 8 ? 2 : 3;
-                    if (k == 2) { // a known field
-                        int[] f = fields.get(r.nextInt(fields.size()));
-                        m = Fuzz.forge(bytes, f[0], f[1], r);
-                        what = "forge field at " + f[0];
-                    } else { // any bytes of the header but magic and CRC
-                        int width = 1 << r.nextInt(4);
-                        int at = 16 + r.nextInt(headerLength - 16 - width);
-                        m = Fuzz.forge(bytes, at, width, r);
-                        what = "forge " + width + " bytes at " + at;
-                    }
-                    fixHeaderCrc(m);
-                }
+                Fuzz.Mutant mutant = Fuzz.mutate(bytes, fields, headerLength, r, RankFileFuzzTest::fixHeaderCrc);
+                byte[] m = mutant.bytes();
+                String what = mutant.what();
+                int k = mutant.kind();
                 String label = "case " + c + " (" + what + ")";
                 Files.write(file, m);
                 Content[] got = new Content[1];
