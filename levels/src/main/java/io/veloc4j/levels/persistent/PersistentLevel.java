@@ -56,6 +56,15 @@ public final class PersistentLevel implements Level {
         return NAME;
     }
 
+    /** A version's files must say they are that version: a directory copied whole or a MANIFEST edited is damage. */
+    private static boolean sameVersion(Manifest m, String name, int version) {
+        return m.name().equals(name) && m.version() == version;
+    }
+
+    private boolean isOurs(RankFile r, String name, int version) {
+        return r.name().equals(name) && r.version() == version && r.rank() == rank;
+    }
+
     @Override
     public List<Integer> versions(String name) {
         return manifests.committed(name);
@@ -66,14 +75,14 @@ public final class PersistentLevel implements Level {
         try {
             Manifest m = manifests.manifest(name, version);
             AggregateInfo f = m.fileOf(rank).orElse(null);
-            if (f == null) {
+            if (f == null || !sameVersion(m, name, version)) {
                 return false;
             }
             Path p = store.versionDir(name, version).resolve(f.file());
             if (m.scheme() == Scheme.NONE) {
                 try (RankFile r = RankFile.open(p)) {
                     r.verify();
-                    return r.headerCrc() == f.crc();
+                    return r.headerCrc() == f.crc() && isOurs(r, name, version);
                 }
             }
             store.countAggregateOpen();
@@ -90,6 +99,10 @@ public final class PersistentLevel implements Level {
     public RankCheckpoint open(String name, int version) throws LevelException {
         Path dir = store.versionDir(name, version);
         Manifest m = manifests.manifest(name, version);
+        if (!sameVersion(m, name, version)) {
+            throw new CorruptCheckpointException(dir.resolve(Manifest.FILE) + " is corrupt: it commits " + m.name() + " v"
+                    + m.version() + ", not " + name + " v" + version + " (a directory copied or a MANIFEST edited)");
+        }
         AggregateInfo f = m.fileOf(rank).orElseThrow(() ->
                 new LevelException(dir.resolve(Manifest.FILE) + " lists no file holding rank " + rank));
         Path p = dir.resolve(f.file());
@@ -98,6 +111,11 @@ public final class PersistentLevel implements Level {
             if (r.headerCrc() != f.crc()) {
                 r.close();
                 throw new LevelException(p + " is not the file the manifest committed (header CRC differs)");
+            }
+            if (!isOurs(r, name, version)) {
+                r.close();
+                throw new CorruptCheckpointException(p + " is corrupt: it holds " + r.name() + " v" + r.version() + " of rank "
+                        + r.rank() + ", not " + name + " v" + version + " of rank " + rank);
             }
             return r;
         }
