@@ -42,6 +42,17 @@ public final class Codecs {
         };
     }
 
+    /**
+     * Switches this JVM's codecs to their Vector API kernels now (they otherwise do so after
+     * transforming {@value Simd#WARM_UP_AFTER_BYTES} bytes) and waits until they are compiled, at
+     * most {@code timeoutMillis}: for benchmarks, which should not time the warm-up. Returns which
+     * kernels run, e.g. "Vector API, 512-bit" or "scalar".
+     */
+    public static String warmUpKernels(long timeoutMillis) throws InterruptedException {
+        boolean vector = Simd.awaitWarmUp(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return vector ? Simd.describe() : "scalar";
+    }
+
     /** What to use when {@code wanted} does not apply to {@code type}: shuffle if elements are wider than a byte, else zstd. */
     public static CodecKind resolve(CodecKind wanted, ElementType type) {
         if (wanted.appliesTo(type)) {
