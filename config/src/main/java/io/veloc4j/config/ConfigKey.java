@@ -48,6 +48,12 @@ public enum ConfigKey {
             "seconds between liveness checks of the background engine; 0 = off"),
     SCRATCH_FSYNC("scratch_fsync", bool(), "false",
             "fsync rank files on scratch before a checkpoint counts as written"),
+    SCRATCH_RECYCLE("scratch_recycle", bool(), "true",
+            "write a checkpoint into the kept file of a pruned scratch version instead of a new file (its pages stay "
+                    + "allocated: one more rank file per rank on scratch between checkpoints); false = delete pruned versions"),
+    STAGING_BUDGET("staging_budget", bytes(0, 1L << 40, 1), "0",
+            "off-heap bytes per rank for in-memory staging: checkpoint() returns once the state is copied there and the "
+                    + "scratch write happens in the background (a staged copy dies with the process); 0 = off"),
     VIRTUAL_NODES("virtual_nodes", integer(1), "1",
             "split each machine's ranks into this many nodes, each with its own scratch (put %n in scratch)"),
     AGGREGATION_SCHEME("aggregation_scheme", choice(AggregationScheme.class), "agnostic",

@@ -236,6 +236,15 @@ public final class VelocConfig {
         return (Boolean) value(ConfigKey.SCRATCH_FSYNC);
     }
 
+    public boolean scratchRecycle() {
+        return (Boolean) value(ConfigKey.SCRATCH_RECYCLE);
+    }
+
+    /** Off-heap bytes per rank for in-memory staging; 0 = off. */
+    public long stagingBudget() {
+        return (Long) value(ConfigKey.STAGING_BUDGET);
+    }
+
     public int virtualNodes() {
         return (Integer) value(ConfigKey.VIRTUAL_NODES);
     }
