@@ -63,6 +63,10 @@ public enum ConfigKey {
             "rank: consecutive ranks form a group; cluster: ranks whose data compress well together"),
     BLOCK_SIZE("block_size", bytes(8, 1L << 30, 8), "1m",
             "bytes per block of the block-interleaving schemes (agnostic-block, aware-block)"),
+    CHUNK_RANK_CUT("chunk_rank_cut", bytes(0, 4L << 20, 1), "16k",
+            "an aggregate's chunk ends where the next rank's bytes begin once it holds this many bytes: smaller = a "
+                    + "rank's restart decodes less of the others' bytes, larger = fewer chunks sharing more context; "
+                    + "0 = at every rank boundary, 4m = by size only"),
     CODEC("codec", choice(CodecChoice.class), "auto",
             "codec of typed variables in aware schemes: auto (per variable, from a sample), zstd, shuffle, "
                     + "delta (integers), xor, fpc (floats), lorenzo"),

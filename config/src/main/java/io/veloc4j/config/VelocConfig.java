@@ -262,6 +262,11 @@ public final class VelocConfig {
         return (int) (long) (Long) value(ConfigKey.BLOCK_SIZE);
     }
 
+    /** Bytes from which an aggregate's chunk ends at the next rank boundary. */
+    public int chunkRankCut() {
+        return (int) (long) (Long) value(ConfigKey.CHUNK_RANK_CUT);
+    }
+
     public CodecChoice codec() {
         return (CodecChoice) value(ConfigKey.CODEC);
     }

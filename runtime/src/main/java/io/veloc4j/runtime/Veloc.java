@@ -133,7 +133,8 @@ public final class Veloc implements AutoCloseable {
         boolean cluster = config.grouping() == Grouping.CLUSTER && scheme != Scheme.NONE;
         this.plan = cluster ? GroupPlan.byNode(topology, files) : files;
         Encoding encoding = new Encoding(scheme, config.codec() == CodecChoice.AUTO ? null
-                : CodecKind.ofLabel(config.codec().name().toLowerCase(Locale.ROOT)), config.blockSize(), config.compressionLevel());
+                : CodecKind.ofLabel(config.codec().name().toLowerCase(Locale.ROOT)), config.blockSize(), config.compressionLevel(),
+                config.chunkRankCut());
         io.veloc4j.levels.NativeLibraries.unpackUnder(scratch.root().resolve(".veloc4j").resolve("native"));
         EventLog jour = null;
         EventLog cat = null;
