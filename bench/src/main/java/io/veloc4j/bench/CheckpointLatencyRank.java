@@ -36,17 +36,17 @@ public final class CheckpointLatencyRank {
 
     static final String NAME = "bench";
 
-    record Options(int mb, int reps, Path dir, Path out, int localRanks, int chunkMb) {
+    record Options(int mb, int reps, Path dir, Path out, int localRanks, int chunkMb, int stagingMb) {
 
         static Options parse(String[] args) {
             Args a = new Args("latency-rank", args);
             Options o = new Options(a.intOpt("--mb", 256), a.intOpt("--reps", 7), a.pathOpt("--dir", null),
-                    a.pathOpt("--out", null), a.intOpt("--local", 0), a.intOpt("--chunk-mb", 4));
+                    a.pathOpt("--out", null), a.intOpt("--local", 0), a.intOpt("--chunk-mb", 4), a.intOpt("--staging-mb", 0));
             a.done();
             if (o.dir == null || o.out == null) {
                 throw new IllegalArgumentException("latency-rank: --dir DIR and --out FILE are required");
             }
-            if (o.mb < 1 || o.reps < 1 || o.chunkMb < 1) {
+            if (o.mb < 1 || o.reps < 1 || o.chunkMb < 1 || o.stagingMb < 0) {
                 throw new IllegalArgumentException("latency-rank: --mb, --reps and --chunk-mb must be at least 1");
             }
             return o;
@@ -67,7 +67,7 @@ public final class CheckpointLatencyRank {
             o = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: latency-rank --dir DIR --out FILE [--mb M] [--reps N] [--chunk-mb C] [--local RANKS]");
+            System.err.println("usage: latency-rank --dir DIR --out FILE [--mb M] [--reps N] [--chunk-mb C] [--staging-mb S] [--local RANKS]");
             System.exit(2);
             return;
         }
@@ -106,11 +106,15 @@ public final class CheckpointLatencyRank {
         cfg.put("scratch_versions", "1");
         cfg.put("max_versions", "1");
         cfg.put("chksum", "true");
+        if (o.stagingMb > 0) {
+            cfg.put("staging_budget", o.stagingMb + "m");
+        }
         List<Sample> samples = new ArrayList<>();
         // the writing thread's CPU time (user + system), next to the wall time: tells waiting from working
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         long velocFileBytes = -1;
         long plainFileBytes = -1;
+        long scratchBytes = 0; // the most this rank held on scratch after a checkpoint: its rank files and kept files
         try (Veloc veloc = Veloc.init(VelocConfig.of(cfg), comm)) {
             veloc.protect(0, "field", field);
             // the plain writer's buffer is allocated once, as Veloc's writer allocates its own at init
@@ -127,8 +131,9 @@ public final class CheckpointLatencyRank {
                 long[] pc = null;
                 for (int k = 0; k < 2; k++) {
                     boolean doVeloc = (k == 0) == velocFirst;
-                    // every write creates a new file: remove the previous one (untimed), both methods alike
-                    deleteRankFiles(velocRoot, rank);
+                    // the plain write creates a new file: remove the previous one (untimed). veloc4j's
+                    // files are its own: it prunes them (scratch_versions = 1) and, with scratch_recycle
+                    // (the default), writes the next checkpoint into the pruned version's file
                     Files.deleteIfExists(plainFile);
                     comm.barrier();
                     long c0 = cpu.getCurrentThreadCpuTime();
@@ -148,6 +153,7 @@ public final class CheckpointLatencyRank {
                         comm.barrier();
                         velocFileBytes = Files.size(veloc.scratchDir().resolve(NAME).resolve(Integer.toString(rep))
                                 .resolve("rank-" + rank + ".vck"));
+                        scratchBytes = Math.max(scratchBytes, rankBytesOnScratch(veloc.scratchDir(), rank));
                     } else {
                         plainFileBytes = Files.size(plainFile);
                     }
@@ -168,6 +174,7 @@ public final class CheckpointLatencyRank {
             deleteRankFiles(velocRoot, rank);
             Files.deleteIfExists(plainFile);
         }
+        long[] scratchAll = comm.allgather(scratchBytes);
         comm.barrier();
         if (rank == 0) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -177,6 +184,8 @@ public final class CheckpointLatencyRank {
             out.put("veloc_file_bytes", velocFileBytes);
             out.put("plain_file_bytes", plainFileBytes);
             out.put("plain_chunk_bytes", (long) o.chunkMb << 20);
+            out.put("staging_budget_bytes", (long) o.stagingMb << 20);
+            out.put("veloc_scratch_bytes_per_rank", scratchAll);
             out.put("reps", o.reps);
             List<Object> list = new ArrayList<>();
             for (Sample s : samples) {
@@ -214,6 +223,20 @@ public final class CheckpointLatencyRank {
                     ch.write(buffer);
                 }
             }
+        }
+    }
+
+    /** Bytes of the files of rank {@code rank} anywhere under scratch: its rank files and the files kept for recycling. */
+    static long rankBytesOnScratch(Path scratch, int rank) throws IOException {
+        String prefix = "rank-" + rank + ".";
+        try (java.util.stream.Stream<Path> all = Files.walk(scratch)) {
+            return all.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isRegularFile(p)).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0; // pruned meanwhile
+                }
+            }).sum();
         }
     }
 

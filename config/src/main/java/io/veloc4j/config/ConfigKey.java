@@ -54,6 +54,12 @@ public enum ConfigKey {
             "seconds between liveness checks of the background engine; 0 = off"),
     SCRATCH_FSYNC("scratch_fsync", bool(), "false",
             "fsync rank files on scratch before a checkpoint counts as written"),
+    SCRATCH_RECYCLE("scratch_recycle", bool(), "true",
+            "write a checkpoint into the kept file of a pruned scratch version instead of a new file (its pages stay "
+                    + "allocated: one more rank file per rank on scratch between checkpoints); false = delete pruned versions"),
+    STAGING_BUDGET("staging_budget", bytes(0, 1L << 40, 1), "0",
+            "off-heap bytes per rank for in-memory staging: checkpoint() returns once the state is copied there and the "
+                    + "scratch write happens in the background (a staged copy dies with the process); 0 = off"),
     VIRTUAL_NODES("virtual_nodes", integer(1), "1",
             "split each machine's ranks into this many nodes, each with its own scratch (put %n in scratch)"),
     AGGREGATION_SCHEME("aggregation_scheme", choice(AggregationScheme.class), "agnostic",
@@ -63,6 +69,10 @@ public enum ConfigKey {
             "rank: consecutive ranks form a group; cluster: ranks whose data compress well together"),
     BLOCK_SIZE("block_size", bytes(8, 1L << 30, 8), "1m",
             "bytes per block of the block-interleaving schemes (agnostic-block, aware-block)"),
+    CHUNK_RANK_CUT("chunk_rank_cut", bytes(0, 4L << 20, 1), "16k",
+            "an aggregate's chunk ends where the next rank's bytes begin once it holds this many bytes: smaller = a "
+                    + "rank's restart decodes less of the others' bytes, larger = fewer chunks sharing more context; "
+                    + "0 = at every rank boundary, 4m = by size only"),
     CODEC("codec", choice(CodecChoice.class), "auto",
             "codec of typed variables in aware schemes: auto (per variable, from a sample), zstd, shuffle, "
                     + "delta (integers), xor, fpc (floats), lorenzo"),

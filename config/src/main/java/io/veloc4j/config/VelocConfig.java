@@ -246,6 +246,15 @@ public final class VelocConfig {
         return (Boolean) value(ConfigKey.SCRATCH_FSYNC);
     }
 
+    public boolean scratchRecycle() {
+        return (Boolean) value(ConfigKey.SCRATCH_RECYCLE);
+    }
+
+    /** Off-heap bytes per rank for in-memory staging; 0 = off. */
+    public long stagingBudget() {
+        return (Long) value(ConfigKey.STAGING_BUDGET);
+    }
+
     public int virtualNodes() {
         return (Integer) value(ConfigKey.VIRTUAL_NODES);
     }
@@ -261,6 +270,11 @@ public final class VelocConfig {
     /** Bytes per block of the block-interleaving schemes. */
     public int blockSize() {
         return (int) (long) (Long) value(ConfigKey.BLOCK_SIZE);
+    }
+
+    /** Bytes from which an aggregate's chunk ends at the next rank boundary. */
+    public int chunkRankCut() {
+        return (int) (long) (Long) value(ConfigKey.CHUNK_RANK_CUT);
     }
 
     public CodecChoice codec() {

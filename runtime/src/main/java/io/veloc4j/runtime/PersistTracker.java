@@ -79,6 +79,11 @@ final class PersistTracker implements AutoCloseable {
         lastPersisted.merge(name, version, Math::max);
     }
 
+    /** A pending version that will never be persisted, for a reason found on this side (its staged write failed). */
+    void failed(String name, int version, String reason) {
+        resolve(name, version, State.FAILED, reason);
+    }
+
     int pending() {
         return (int) states.values().stream().filter(s -> s == State.PENDING).count();
     }

@@ -100,6 +100,12 @@ public final class Veloc implements AutoCloseable {
     private final Map<String, Integer> newest = new HashMap<>();
     /** The checkpoint between checkpointBegin and checkpointEnd, or null. */
     private Begun begun;
+    /** The checkpoint staged in memory whose scratch write is running in the background, or null. */
+    private StagedWrite staged;
+
+    /** A staged checkpoint on its way to scratch (staging_budget). */
+    private record StagedWrite(String name, int version, java.util.concurrent.CompletableFuture<RankFileInfo> written) {
+    }
     /** What the last recoverMem restored, until restartEnd. */
     private Restored recovered;
     /** Bytes of each version handed to the engine, for the progress of the drain at close. */
@@ -124,7 +130,7 @@ public final class Veloc implements AutoCloseable {
         this.topology = topology;
         this.session = session;
         this.scratch = new ScratchLevel(config.scratch(topology.node()), comm.rank(), comm.size(), config.chksum(),
-                config.scratchFsync(), session);
+                config.scratchFsync(), session, config.scratchRecycle());
         this.store = new PersistentStore(config.persistent());
         this.manifests = new SharedManifests(comm, store);
         this.levels = List.of(scratch, new PersistentLevel(store, manifests, scratch, comm.rank(), config.maxParallelism()));
@@ -135,7 +141,8 @@ public final class Veloc implements AutoCloseable {
                 : GroupPlan.byRank(topology, scheme, config.groupSize());
         this.plan = cluster ? GroupPlan.byNode(topology, files) : files;
         Encoding encoding = new Encoding(scheme, config.codec() == CodecChoice.AUTO ? null
-                : CodecKind.ofLabel(config.codec().name().toLowerCase(Locale.ROOT)), config.blockSize(), config.compressionLevel());
+                : CodecKind.ofLabel(config.codec().name().toLowerCase(Locale.ROOT)), config.blockSize(), config.compressionLevel(),
+                config.chunkRankCut());
         io.veloc4j.levels.NativeLibraries.unpackUnder(scratch.root().resolve(".veloc4j").resolve("native"));
         EventLog jour = null;
         EventLog cat = null;
@@ -144,6 +151,7 @@ public final class Veloc implements AutoCloseable {
             if (topology.nodeRank() == 0) {
                 // the engine is the only writer of its node's journal and of its own catalog queue
                 NodeJournal.deleteOtherLaunches(scratch.root(), session);
+                ScratchLevel.deleteKeptFilesOfOtherLaunches(scratch.root(), session);
                 jour = EventLog.open(NodeJournal.dir(scratch.root(), session, topology.node()));
                 cat = EventLog.open(catalogDir(config, topology.node(), session));
                 FlushEngine.deleteOtherSpools(scratch.root(), session);
@@ -446,17 +454,90 @@ public final class Veloc implements AutoCloseable {
 
     /**
      * Writes the protected memory as version {@code version} of checkpoint {@code name} to
-     * node-local scratch (one copy) and returns.
+     * node-local scratch (one copy) and returns. With in-memory staging ({@code staging_budget})
+     * and a checkpoint that fits, it returns once the memory is copied into the staging buffer;
+     * the scratch write follows in the background, and the version exists (for restart, for the
+     * engine) only once it is done. A staged copy dies with the process.
      */
     public void checkpoint(String name, int version) throws VelocException {
         ensureOpen();
         CheckpointName.check(name);
         CheckpointName.checkVersion(name, version);
         checkVersionOrder(name, version);
+        finishStaged();
         awaitPending(config.maxPending() - 1);
+        if (config.stagingBudget() > 0) {
+            RankFileWriter.Image image = stageScratch(name, version);
+            if (image != null) {
+                staged = new StagedWrite(name, version, scratch.writeInBackground(image));
+                manifests.forget();
+                announce(name, version, image.length());
+                return;
+            }
+        }
         RankFileInfo info = writeScratch(name, version);
         manifests.forget(); // what restartTest shared of persistent storage is out of date from here
-        announce(name, version, info);
+        announce(name, version, info.bytes());
+    }
+
+    /** The protected memory (and routed files) laid out in the staging buffer; null if it does not fit the budget. */
+    private RankFileWriter.Image stageScratch(String name, int version) throws VelocException {
+        List<FileChannel> open = new ArrayList<>();
+        try {
+            return scratch.stage(name, version, entries(name, regions.values(), true, open), config.stagingBudget());
+        } catch (LevelException e) {
+            throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank() + ": " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank()
+                    + ": cannot read a routed file: " + e, e);
+        } finally {
+            closeAll(open);
+        }
+    }
+
+    /**
+     * Waits for the staged checkpoint's background write, if one is running: a staged copy must
+     * be on scratch before the next is staged (one buffer) and before anything reads scratch. A
+     * write that failed counts as a checkpoint that could not be persisted: checkpointWait and
+     * close report it (the earlier versions on scratch are untouched).
+     */
+    private void finishStaged() {
+        StagedWrite w = staged;
+        if (w == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                w.written().get();
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        pollStaged();
+    }
+
+    /** Takes note of a staged write that has finished (without waiting for one that has not). */
+    private void pollStaged() {
+        StagedWrite w = staged;
+        if (w == null || !w.written().isDone()) {
+            return;
+        }
+        staged = null;
+        try {
+            w.written().join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            String reason = "staged in memory but not written to scratch: " + cause.getMessage();
+            LOG.warn("rank {}: checkpoint '{}' v{} was {}", rank(), w.name(), w.version(), reason);
+            tracker.failed(w.name(), w.version(), reason);
+        }
     }
 
     /**
@@ -464,10 +545,10 @@ public final class Veloc implements AutoCloseable {
      * there; this rank starts waiting for the engine's answer (and waits, in mode = sync). The
      * answer is read only later, in a poll, so it cannot be missed here.
      */
-    private void announce(String name, int version, RankFileInfo info) throws VelocException {
+    private void announce(String name, int version, long bytes) throws VelocException {
         newest.merge(name, version, Math::max);
         announced.keySet().removeIf(k -> tracker.state(k.name(), k.version()).orElse(null) != PersistTracker.State.PENDING);
-        announced.put(new PersistTracker.Key(name, version), info.bytes());
+        announced.put(new PersistTracker.Key(name, version), bytes);
         tracker.written(name, version);
         if (config.mode() == Mode.SYNC) {
             awaitPending(0);
@@ -489,31 +570,48 @@ public final class Veloc implements AutoCloseable {
                                       boolean staged) throws VelocException {
         List<FileChannel> open = new ArrayList<>();
         try {
-            List<RankFileWriter.Entry> entries = new ArrayList<>();
-            for (Protected p : selected) {
-                entries.add(new RankFileWriter.Entry(p.id(), p.name(), p.shape(), p.region()));
-            }
-            for (Map.Entry<Path, Integer> f : withFiles ? routedFiles.getOrDefault(name, Map.of()).entrySet()
-                    : Map.<Path, Integer>of().entrySet()) {
-                FileChannel ch = openRouted(name, f.getKey());
-                open.add(ch);
-                long size = ch.size();
-                entries.add(new RankFileWriter.Entry(f.getValue(), routedName(f.getKey()), new long[] {size},
-                        new FileRegion(ch, size)));
-            }
+            List<RankFileWriter.Entry> entries = entries(name, selected, withFiles, open);
             RankFileInfo info = staged ? scratch.writeStaged(name, version, entries) : scratch.write(name, version, entries);
             LOG.debug("rank {}: {} v{} → {}", rank(), name, version, info.path());
             return info;
-        } catch (IOException | UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw new VelocException("checkpoint '" + name + "' v" + version + " on rank " + rank()
                     + ": cannot read a routed file: " + e, e);
         } finally {
-            for (FileChannel ch : open) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // read-only channel
-                }
+            closeAll(open);
+        }
+    }
+
+    /** What a checkpoint of {@code selected} (and, with {@code withFiles}, the routed files) writes; opens the routed files into {@code open}. */
+    private List<RankFileWriter.Entry> entries(String name, Collection<Protected> selected, boolean withFiles,
+                                               List<FileChannel> open) throws VelocException {
+        List<RankFileWriter.Entry> entries = new ArrayList<>();
+        for (Protected p : selected) {
+            entries.add(new RankFileWriter.Entry(p.id(), p.name(), p.shape(), p.region()));
+        }
+        for (Map.Entry<Path, Integer> f : withFiles ? routedFiles.getOrDefault(name, Map.of()).entrySet()
+                : Map.<Path, Integer>of().entrySet()) {
+            FileChannel ch = openRouted(name, f.getKey());
+            open.add(ch);
+            long size;
+            try {
+                size = ch.size();
+            } catch (IOException e) {
+                throw new VelocException("checkpoint '" + name + "' on rank " + rank() + ": cannot read routed file "
+                        + f.getKey() + ": " + e, e);
+            }
+            entries.add(new RankFileWriter.Entry(f.getValue(), routedName(f.getKey()), new long[] {size},
+                    new FileRegion(ch, size)));
+        }
+        return entries;
+    }
+
+    private static void closeAll(List<FileChannel> open) {
+        for (FileChannel ch : open) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // read-only channel
             }
         }
     }
@@ -530,6 +628,7 @@ public final class Veloc implements AutoCloseable {
      */
     public void checkpointBegin(String name, int version) throws VelocException {
         ensureOpen();
+        finishStaged();
         if (begun != null) {
             throw new VelocException("checkpointBegin('" + name + "', " + version + ") on rank " + rank() + ": checkpoint '"
                     + begun.name + "' v" + begun.version + " is still open; call checkpointEnd first");
@@ -591,7 +690,8 @@ public final class Veloc implements AutoCloseable {
             return;
         }
         // only now does the copy get its rank file name, the record the node's engine acts on
-        announce(b.name, b.version, scratch.publish(b.name, b.version, b.written));
+        manifests.forget();
+        announce(b.name, b.version, scratch.publish(b.name, b.version, b.written).bytes());
     }
 
     /** Unprotects every variable (VELOC's {@code VELOC_Mem_clear}). */
@@ -607,6 +707,7 @@ public final class Veloc implements AutoCloseable {
     public void cleanup(String name) throws VelocException {
         ensureOpen();
         CheckpointName.check(name);
+        finishStaged();
         awaitPending(0);
         for (int v : scratch.versions(name)) {
             scratch.delete(name, v);
@@ -696,8 +797,9 @@ public final class Veloc implements AutoCloseable {
 
     /** True when every earlier checkpoint of this rank has reached every level it is bound for. */
     public boolean checkpointFinished() {
+        pollStaged();
         tracker.poll();
-        return tracker.pending() == 0;
+        return staged == null && tracker.pending() == 0;
     }
 
     /**
@@ -707,6 +809,7 @@ public final class Veloc implements AutoCloseable {
      */
     public void checkpointWait() throws VelocException {
         ensureOpen();
+        finishStaged();
         awaitPending(0);
         List<String> failures = tracker.takeFailures();
         if (!failures.isEmpty()) {
@@ -728,6 +831,7 @@ public final class Veloc implements AutoCloseable {
      * could not write never leaves a rank waiting forever.
      */
     private void awaitPending(int max) {
+        pollStaged(); // a failed staged write is never persisted: it must not be waited for
         tracker.poll();
         long start = System.nanoTime();
         long lastCheck = start;
@@ -736,6 +840,7 @@ public final class Veloc implements AutoCloseable {
             if (Thread.currentThread().isInterrupted()) {
                 return;
             }
+            pollStaged();
             tracker.poll();
             long now = System.nanoTime();
             if (now - start > 10_000_000_000L && now - lastCheck > 1_000_000_000L) {
@@ -786,6 +891,7 @@ public final class Veloc implements AutoCloseable {
     public int restartTest(String name, int maxVersion) throws VelocException {
         ensureOpen();
         CheckpointName.check(name);
+        finishStaged();
         manifests.share(name); // rank 0 lists and reads, every rank learns
         TreeSet<Integer> all = new TreeSet<>(java.util.Comparator.reverseOrder());
         for (Level l : levels) {
@@ -837,6 +943,7 @@ public final class Veloc implements AutoCloseable {
     public void restartBegin(String name, int version) throws VelocException {
         ensureOpen();
         CheckpointName.check(name);
+        finishStaged();
         CheckpointName.checkVersion(name, version);
         closeRestart();
         restart = new RestartSession(name, version, rank(), levels);
@@ -1005,6 +1112,7 @@ public final class Veloc implements AutoCloseable {
         if (engine != null) {
             engine.close();
         }
+        scratch.close(); // waits for a staged write; deletes the files kept for recycling
         if (tracker != null) {
             tracker.close();
         }
@@ -1068,6 +1176,7 @@ public final class Veloc implements AutoCloseable {
             return;
         }
         VelocException failure = null;
+        finishStaged();
         drainWithProgress();
         try {
             checkpointWait();

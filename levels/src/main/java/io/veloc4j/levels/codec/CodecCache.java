@@ -32,4 +32,10 @@ public final class CodecCache {
     public Codecs.Choice choose(ElementType type, int rowLength, int level, byte[] sample, int[][] pieces, byte[] keep) {
         return Codecs.choose(type, sample, pieces, k -> get(k, type, rowLength, level), keep, null);
     }
+
+    /** {@link Codecs#chooseExact} with this cache's codecs. */
+    public Codecs.Exact chooseExact(ElementType type, int rowLength, int level, byte[][] chunks, int[] sizes,
+                                    java.util.function.IntFunction<byte[]> buffers, java.util.function.Consumer<byte[]> recycle) {
+        return Codecs.chooseExact(type, chunks, sizes, k -> get(k, type, rowLength, level), buffers, recycle);
+    }
 }

@@ -10,8 +10,13 @@ public final class Codecs {
     /** A segment's sample is at least this long (or the whole segment): smaller ones mislead. */
     public static final int MIN_SAMPLE_BYTES = 16 << 10;
 
-    /** A candidate must beat a cheaper one by more than this fraction to be chosen over it. */
+    /** A candidate must beat a cheaper one by more than this fraction to be chosen over it (on a sample). */
     public static final double NEAR_TIE = 0.02;
+    /**
+     * The same on whole chunks ({@link #chooseExact}): there the sizes are the stored sizes, and a
+     * cheaper codec within half a percent keeps auto within 1 % of its best candidate.
+     */
+    public static final double EXACT_TIE = 0.005;
 
     private Codecs() {
     }
@@ -40,6 +45,17 @@ public final class Codecs {
             case FPC -> new FpcCodec(type, level, pool);
             case LORENZO -> new LorenzoCodec(type, Math.max(0, rowLength), level, LorenzoCodec.RANK_DIVISOR, pool);
         };
+    }
+
+    /**
+     * Switches this JVM's codecs to their Vector API kernels now (they otherwise do so after
+     * transforming {@value Simd#WARM_UP_AFTER_BYTES} bytes) and waits until they are compiled, at
+     * most {@code timeoutMillis}: for benchmarks, which should not time the warm-up. Returns which
+     * kernels run, e.g. "Vector API, 512-bit" or "scalar".
+     */
+    public static String warmUpKernels(long timeoutMillis) throws InterruptedException {
+        boolean vector = Simd.awaitWarmUp(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return vector ? Simd.describe() : "scalar";
     }
 
     /** What to use when {@code wanted} does not apply to {@code type}: shuffle if elements are wider than a byte, else zstd. */
@@ -166,6 +182,65 @@ public final class Codecs {
             }
         }
         return new Choice(kinds[best], keeping && pieces[0][1] % w == 0 ? bestLength : -1);
+    }
+
+    /**
+     * What {@link #chooseExact} decided: the kind, and its encoding of every chunk (buffers from
+     * the caller's supply, each {@code lengths[i]} bytes).
+     */
+    public record Exact(CodecKind kind, byte[][] encoded, int[] lengths) {
+    }
+
+    /**
+     * {@code codec = auto} on the chunks themselves: every candidate encodes every chunk
+     * ({@code chunks[i][0, sizes[i])}, whole elements), the smallest total wins unless a cheaper
+     * kind is within {@link #EXACT_TIE}, and the winner's encodings are returned, so nothing is
+     * encoded twice. Exact where a sample can mislead (a chunk's frame overheads, the rank
+     * transform's thresholds); for segments small enough that this costs no more than sampling.
+     * Buffers come from {@code buffers} (at least the requested size) and losers' go back to
+     * {@code recycle}.
+     */
+    public static Exact chooseExact(ElementType type, byte[][] chunks, int[] sizes, java.util.function.Function<CodecKind, Codec> codecs,
+                                    java.util.function.IntFunction<byte[]> buffers, java.util.function.Consumer<byte[]> recycle) {
+        CodecKind[] kinds = candidates(type);
+        long total = 0;
+        for (int sz : sizes) {
+            total += sz;
+        }
+        if (total < 64L * type.width()) {
+            kinds = new CodecKind[] {CodecKind.ZSTD}; // too small to tell; plain zstd is the cheapest
+        }
+        byte[][] best = null;
+        int[] bestLen = null;
+        long bestSize = Long.MAX_VALUE;
+        CodecKind bestKind = null;
+        for (int k = 0; k < kinds.length; k++) {
+            Codec c = codecs.apply(kinds[k]);
+            byte[][] enc = new byte[chunks.length][];
+            int[] len = new int[chunks.length];
+            long size = 0;
+            for (int i = 0; i < chunks.length; i++) {
+                enc[i] = buffers.apply(c.maxEncodedLength(sizes[i]));
+                len[i] = c.encode(chunks[i], 0, sizes[i], enc[i], 0);
+                size += len[i];
+            }
+            if (best == null || size < bestSize * (1 - EXACT_TIE)) {
+                if (best != null) {
+                    for (byte[] b : best) {
+                        recycle.accept(b);
+                    }
+                }
+                best = enc;
+                bestLen = len;
+                bestSize = size;
+                bestKind = kinds[k];
+            } else {
+                for (byte[] b : enc) {
+                    recycle.accept(b);
+                }
+            }
+        }
+        return new Exact(bestKind, best, bestLen);
     }
 
     /**

@@ -70,6 +70,14 @@ final class Kernels {
 
     /** Bytes of {@code t[0, len)} to the 4 planes of {@code n} values, at element {@code at}. */
     static void scatter32(int[] t, int len, byte[] p, int n, int at) {
+        if (Simd.ints()) {
+            VectorKernels.scatter32(t, len, p, n, at);
+        } else {
+            scatter32Scalar(t, len, p, n, at);
+        }
+    }
+
+    static void scatter32Scalar(int[] t, int len, byte[] p, int n, int at) {
         final int p1 = n + at, p2 = 2 * n + at, p3 = 3 * n + at;
         int j = 0;
         for (; j + 8 <= len; j += 8) {
@@ -108,6 +116,14 @@ final class Kernels {
      * into {@code t[to ..]}, one plane at a time.
      */
     static void gather32(byte[] p, int n, int mask, int at, int len, int[] t, int to) {
+        if (Simd.ints()) {
+            VectorKernels.gather32(p, n, mask, at, len, t, to);
+        } else {
+            gather32Scalar(p, n, mask, at, len, t, to);
+        }
+    }
+
+    static void gather32Scalar(byte[] p, int n, int mask, int at, int len, int[] t, int to) {
         boolean first = true;
         for (int k = 0; k < 4; k++) {
             if ((mask & (1 << k)) == 0) {
@@ -223,6 +239,10 @@ final class Kernels {
     }
 
     static int shuffle32(byte[] raw, int off, int n, int[] t, byte[] p) {
+        return Simd.ints() ? VectorKernels.shuffle32(raw, off, n, p) : shuffle32Scalar(raw, off, n, t, p);
+    }
+
+    static int shuffle32Scalar(byte[] raw, int off, int n, int[] t, byte[] p) {
         int or = 0;
         for (int s = 0; s < n; s += TILE) {
             int len = Math.min(TILE, n - s);
@@ -232,12 +252,20 @@ final class Kernels {
                 t[j] = v;
                 or |= v;
             }
-            scatter32(t, len, p, n, s);
+            scatter32Scalar(t, len, p, n, s);
         }
         return or;
     }
 
     static void unshuffle32(byte[] p, int n, byte[] raw, int off) {
+        if (Simd.ints()) {
+            VectorKernels.unshuffle32(p, n, raw, off);
+        } else {
+            unshuffle32Scalar(p, n, raw, off);
+        }
+    }
+
+    static void unshuffle32Scalar(byte[] p, int n, byte[] raw, int off) {
         final int n1 = n, n2 = 2 * n, n3 = 3 * n;
         for (int i = 0; i < n; i++) {
             I32.set(raw, off + 4 * i, gather32(p, i, n1, n2, n3));
@@ -273,6 +301,10 @@ final class Kernels {
     }
 
     static int xor32(byte[] raw, int off, int n, int[] t, byte[] p) {
+        return Simd.ints() ? VectorKernels.xor32(raw, off, n, p) : xor32Scalar(raw, off, n, t, p);
+    }
+
+    static int xor32Scalar(byte[] raw, int off, int n, int[] t, byte[] p) {
         int or = 0, prev = 0;
         for (int s = 0; s < n; s += TILE) {
             int len = Math.min(TILE, n - s);
@@ -284,12 +316,20 @@ final class Kernels {
                 t[j] = z;
                 or |= z;
             }
-            scatter32(t, len, p, n, s);
+            scatter32Scalar(t, len, p, n, s);
         }
         return or;
     }
 
-    static void unxor32(byte[] p, int n, byte[] raw, int off) {
+    static void unxor32(byte[] p, int n, int[] t, byte[] raw, int off) {
+        if (Simd.ints()) {
+            VectorKernels.unxor32(p, n, t, raw, off);
+        } else {
+            unxor32Scalar(p, n, raw, off);
+        }
+    }
+
+    static void unxor32Scalar(byte[] p, int n, byte[] raw, int off) {
         final int n1 = n, n2 = 2 * n, n3 = 3 * n;
         int prev = 0;
         for (int i = 0; i < n; i++) {
@@ -381,8 +421,10 @@ final class Kernels {
         for (int s = 0; s < n; s += TILE) {
             int e = Math.min(n, s + TILE);
             int at = off + 4 * s;
-            for (int i = s; i < e; i++) {
-                mv[i] = map32((int) I32.get(raw, at + 4 * (i - s)), fm);
+            if (Simd.ints()) {
+                VectorKernels.loadMapped32(raw, at, mv, s, e, fm);
+            } else {
+                loadMapped32Scalar(raw, at, mv, s, e, fm);
             }
             or |= residualsTile32(mv, s, e, row, t);
             scatter32(t, e - s, p, n, s);
@@ -401,7 +443,26 @@ final class Kernels {
         return or;
     }
 
+    /** {@code mv[s, e)} = the order-mapped elements at {@code raw[at]}. */
+    static void loadMapped32Scalar(byte[] raw, int at, int[] mv, int s, int e, int fm) {
+        for (int i = s; i < e; i++) {
+            mv[i] = map32((int) I32.get(raw, at + 4 * (i - s)), fm);
+        }
+    }
+
+    /** The elements whose order-mapped values are {@code mv[s, e)} to {@code raw[at]}. */
+    static void storeMapped32Scalar(int[] mv, int s, int e, int fm, byte[] raw, int at) {
+        for (int i = s; i < e; i++) {
+            I32.set(raw, at + 4 * (i - s), map32(mv[i], fm));
+        }
+    }
+
     private static int residualsTile32(int[] mv, int s, int e, int row, int[] t) {
+        return Simd.ints() ? VectorKernels.residualsTile32(mv, s, e, row, t) : residualsTile32Scalar(mv, s, e, row, t);
+    }
+
+    /** Zigzagged Lorenzo residuals of {@code mv[s, e)} into {@code t[0, e - s)}; returns their OR. */
+    static int residualsTile32Scalar(int[] mv, int s, int e, int row, int[] t) {
         int or = 0;
         int i = s;
         if (i == 0 && e > 0) {
@@ -426,6 +487,11 @@ final class Kernels {
     }
 
     private static int unresidualsTile32(int[] mv, int s, int e, int row, int w) {
+        return Simd.ints() ? VectorKernels.unresidualsTile32(mv, s, e, row, w) : unresidualsTile32Scalar(mv, s, e, row, w);
+    }
+
+    /** Undoes the residuals of {@code mv[s, e)} in place, {@code w} the value before {@code s}; returns the last value. */
+    static int unresidualsTile32Scalar(int[] mv, int s, int e, int row, int w) {
         int i = s;
         for (int head = row == 0 ? e : Math.min(e, row + 1); i < head; i++) {
             int z = mv[i];
@@ -448,8 +514,10 @@ final class Kernels {
             gather32(p, n, mask, s, e - s, mv, s);
             w = unresidualsTile32(mv, s, e, row, w);
             int at = off + 4 * s;
-            for (int i = s; i < e; i++) {
-                I32.set(raw, at + 4 * (i - s), map32(mv[i], fm));
+            if (Simd.ints()) {
+                VectorKernels.storeMapped32(mv, s, e, fm, raw, at);
+            } else {
+                storeMapped32Scalar(mv, s, e, fm, raw, at);
             }
         }
     }
@@ -466,8 +534,12 @@ final class Kernels {
         for (int s = 0; s < n; s += TILE) {
             int e = Math.min(n, s + TILE);
             gather32(p, n, mask, s, e - s, mv, s);
-            w = unresidualsTile32(mv, s, e, row, w);
             int at = off + 4 * s;
+            if (Simd.ints()) {
+                w = VectorKernels.unresidualsRanks32(mv, s, e, row, w, table, raw, at);
+                continue;
+            }
+            w = unresidualsTile32Scalar(mv, s, e, row, w);
             for (int i = s; i < e; i++) {
                 I32.set(raw, at + 4 * (i - s), table[mv[i] & tmask]);
             }
@@ -481,8 +553,12 @@ final class Kernels {
         for (int s = 0; s < n; s += TILE) {
             int e = Math.min(n, s + TILE);
             gather32(p, n, mask, s, e - s, mv, s);
-            w = unresidualsTile32(mv, s, e, row, w);
             int at = off + 8 * s;
+            if (Simd.ints()) {
+                w = VectorKernels.unresidualsRanks64(mv, s, e, row, w, table, raw, at);
+                continue;
+            }
+            w = unresidualsTile32Scalar(mv, s, e, row, w);
             for (int i = s; i < e; i++) {
                 I64.set(raw, at + 8 * (i - s), table[mv[i] & tmask]);
             }

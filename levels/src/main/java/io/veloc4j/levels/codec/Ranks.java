@@ -133,8 +133,9 @@ final class Ranks {
         Arrays.fill(table, 0, cap, 0L);
         int nd = 0;
         int checkpoint = PROBE;
-        int last = 0;
-        int lastId = 0;
+        // no shortcut for runs of one value: where values are few they also change often (the
+        // quantized field of the real data: 59 % of elements differ from their predecessor), and
+        // the unpredictable branch cost more than the lookups it saved (2.9 vs 2.1 ns an element)
         for (int i = 0; i < n; i++) {
             if (i == checkpoint) {
                 if (hopeless(i, nd)) {
@@ -143,10 +144,6 @@ final class Ranks {
                 checkpoint <<= 1;
             }
             int v = (int) Kernels.I32.get(raw, off + 4 * i);
-            if (v == last && i > 0) {
-                ids[i] = lastId; // runs are common where values are few: skip the lookup
-                continue;
-            }
             int id;
             int h = (v * 0x9E3779B9) >>> shift;
             while (true) {
@@ -183,8 +180,6 @@ final class Ranks {
                 h = (h + 1) & hmask;
             }
             ids[i] = id;
-            last = v;
-            lastId = id;
         }
         return nd;
     }

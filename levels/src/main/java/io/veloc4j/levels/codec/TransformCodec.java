@@ -69,6 +69,7 @@ abstract class TransformCodec implements Codec {
             throw new IllegalArgumentException(len + " bytes are not whole " + type + " elements");
         }
         int n = len / width;
+        Simd.transformed(len);
         Scratch s = pool.take();
         try {
             int pos = outOff;
@@ -109,6 +110,7 @@ abstract class TransformCodec implements Codec {
                         + rawLen + " bytes");
             }
             int crc = in.i32();
+            Simd.transformed(rawLen);
             if (n > 0) {
                 decodeBody(s, in, flags, (int) n, raw, rawOff);
             }

@@ -35,7 +35,7 @@ final class XorCodec extends TransformCodec {
         if (width == 8) {
             Kernels.unxor64(p, n, raw, rawOff);
         } else {
-            Kernels.unxor32(p, n, raw, rawOff);
+            Kernels.unxor32(p, n, s.tile32(), raw, rawOff);
         }
     }
 }

@@ -41,6 +41,16 @@ public final class AggregateFile implements AutoCloseable {
     private final AtomicLong bytesDecoded = new AtomicLong();
     /** Reused chunk buffers (stored and decoded): fresh arrays per chunk cost more than decoding them. */
     private final Queue<byte[]> buffers = new ConcurrentLinkedQueue<>();
+    /** Reused direct buffers that extracted rank files are assembled in before they are written. */
+    private final Queue<ByteBuffer> assembly = new ConcurrentLinkedQueue<>();
+
+    /**
+     * A rank file up to this size is assembled in memory and written with one write(2); a larger
+     * one in runs of contiguous bytes of at most this size. A rank's fragments are many and small
+     * (every variable, block and padding run is one), and a write per fragment cost more than the
+     * copy into the assembly buffer.
+     */
+    static final int ASSEMBLE = 8 << 20;
 
     private AggregateFile(Path path, FileChannel channel, AggregateIndex index, int indexCrc, long bytesRead) {
         this.path = path;
@@ -248,36 +258,102 @@ public final class AggregateFile implements AutoCloseable {
         Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
         Deque<List<Fragment>> fragments = new ArrayDeque<>();
         int window = pool == null ? 0 : 2 * Math.max(1, parallelism);
+        Output sink = new Output(out, index.members().get(memberIndex(rank)).rawLength());
         try {
             for (Map.Entry<Long, List<Fragment>> e : need.entrySet()) {
                 long key = e.getKey();
                 if (pool == null) {
-                    put(out, decoded(key), e.getValue());
+                    put(sink, decoded(key), e.getValue());
                     continue;
                 }
                 inFlight.add(pool.submit(() -> decoded(key)));
                 fragments.add(e.getValue());
                 while (inFlight.size() > window) {
-                    put(out, await(inFlight.removeFirst()), fragments.removeFirst());
+                    put(sink, await(inFlight.removeFirst()), fragments.removeFirst());
                 }
             }
             while (!inFlight.isEmpty()) {
-                put(out, await(inFlight.removeFirst()), fragments.removeFirst());
+                put(sink, await(inFlight.removeFirst()), fragments.removeFirst());
             }
+            sink.finish();
         } catch (IOException e) {
             throw new LevelException("cannot extract rank " + rank + " from " + path + ": " + e, e);
         } finally {
             inFlight.forEach(f -> f.cancel(false));
+            sink.release();
         }
     }
 
-    private void put(FileChannel out, byte[] raw, List<Fragment> fragments) throws IOException {
+    private void put(Output out, byte[] raw, List<Fragment> fragments) throws IOException {
         try {
             for (Fragment f : fragments) {
-                FileIo.writeFully(out, ByteBuffer.wrap(raw, f.chunkOffset(), f.length()), f.fileOffset());
+                out.put(raw, f.chunkOffset(), f.length(), f.fileOffset());
             }
         } finally {
             buffers.offer(raw);
+        }
+    }
+
+    /**
+     * Where an extracted rank file's fragments go: a file of at most {@link #ASSEMBLE} bytes is
+     * assembled whole in a direct buffer and written at the end; a larger one is written in runs,
+     * a run growing while the fragments continue each other.
+     */
+    private final class Output {
+        private final FileChannel ch;
+        private final boolean whole;
+        private ByteBuffer buf;
+        /** File offset of buf[0] (runs), or 0 (whole). */
+        private long base = -1;
+        private long end;
+
+        Output(FileChannel ch, long size) {
+            this.ch = ch;
+            this.whole = size <= ASSEMBLE;
+            int want = (int) Math.min(ASSEMBLE, Math.max(size, 1));
+            ByteBuffer b = assembly.poll();
+            this.buf = b != null && b.capacity() >= want ? b : ByteBuffer.allocateDirect(want);
+            if (whole) {
+                base = 0;
+            }
+        }
+
+        void put(byte[] raw, int off, int len, long at) throws IOException {
+            if (whole) {
+                buf.put((int) at, raw, off, len); // JDK 17 absolute bulk put
+                end = Math.max(end, at + len);
+                return;
+            }
+            if (base < 0 || at != end || end - base + len > buf.capacity()) {
+                flush();
+                if (len > buf.capacity()) {
+                    FileIo.writeFully(ch, ByteBuffer.wrap(raw, off, len), at);
+                    return;
+                }
+                base = at;
+                end = at;
+            }
+            buf.put((int) (end - base), raw, off, len);
+            end += len;
+        }
+
+        private void flush() throws IOException {
+            if (base >= 0 && end > base) {
+                FileIo.writeFully(ch, buf.duplicate().position(0).limit((int) (end - base)), base);
+            }
+            base = -1;
+            end = 0;
+        }
+
+        void finish() throws IOException {
+            flush();
+        }
+
+        void release() {
+            if (buf != null) {
+                assembly.offer(buf.clear());
+                buf = null;
+            }
         }
     }
 

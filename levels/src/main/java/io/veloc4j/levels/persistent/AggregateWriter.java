@@ -44,13 +44,13 @@ public final class AggregateWriter {
     }
 
     /**
-     * A chunk ends where the next member's bytes begin once it holds this many raw bytes, so that
-     * restoring one rank decodes little of the others' bytes; smaller runs share a chunk, as each
-     * frame has a fixed cost. On real model output (16 ranks, groups of 8) member-cut chunks of at
-     * least 16 KiB cost auto 0.2 % of ratio and decode 1.3 × a rank's bytes, against 6.8 × with
-     * 4 MiB chunks; at 8 KiB 0.6 % and 1.1 ×.
+     * Segments of auto up to this size are probed exactly: every candidate encodes their real
+     * chunks and the winner's encodings are written ({@link Codecs#chooseExact}). A sample of
+     * them (an eighth, at least 16 KiB) misled auto by up to 2.6x on real data (a grid that the
+     * rank transform codes in 2 KiB but whose 7 KiB sample pieces it cannot); probing exactly
+     * makes a probed write cost 1.9x a steady one instead of 1.7x, once in {@link AutoChoices#REPROBE}.
      */
-    static final int MIN_MEMBER_CHUNK = 16 << 10;
+    static final int EXACT_PROBE = 256 << 10;
 
     private final ExecutorService codecPool;
     private final int parallelism;
@@ -340,17 +340,23 @@ public final class AggregateWriter {
             for (int seg = 0; seg < layout.segments().size(); seg++) {
                 Layout.SegmentPlan plan = layout.segments().get(seg);
                 chunks.add(new ArrayList<>());
-                codecs.add(null);
+                codecs.add(known(inputs, plan, enc));
+                // auto without a remembered choice, on a small segment: its chunks are held and probed exactly
+                Held held = codecs.get(seg) == null && plan.length() <= EXACT_PROBE ? new Held() : null;
                 chunk = takeRaw(plan.length());
                 int fill = 0;
                 int member = -1;
                 for (Layout.Piece p : plan.pieces()) {
                     // a new member's bytes start a new chunk, so restoring one rank decodes little
                     // of the others'; unless the chunk is still small (frames have a fixed cost)
-                    if (p.source() != member && fill >= MIN_MEMBER_CHUNK) {
-                        submit(inputs, seg, plan, enc, codecs, chunk, fill, inFlight);
+                    if (p.source() != member && fill > 0 && fill >= enc.rankCut()) {
+                        if (held != null) {
+                            held.add(chunk, fill);
+                        } else {
+                            submit(inputs, seg, plan, enc, codecs, chunk, fill, inFlight);
+                            drain(out, inFlight, chunks, stored, 2 * parallelism);
+                        }
                         chunk = null;
-                        drain(out, inFlight, chunks, stored, 2 * parallelism);
                         chunk = takeRaw(plan.length());
                         fill = 0;
                     }
@@ -364,20 +370,30 @@ public final class AggregateWriter {
                         fill += n;
                         done += n;
                         if (fill == chunk.length) {
-                            submit(inputs, seg, plan, enc, codecs, chunk, fill, inFlight);
+                            if (held != null) {
+                                held.add(chunk, fill);
+                            } else {
+                                submit(inputs, seg, plan, enc, codecs, chunk, fill, inFlight);
+                                drain(out, inFlight, chunks, stored, 2 * parallelism);
+                            }
                             chunk = null;
-                            drain(out, inFlight, chunks, stored, 2 * parallelism);
                             chunk = takeRaw(plan.length());
                             fill = 0;
                         }
                     }
                 }
-                if (fill > 0) {
+                if (fill > 0 && held != null) {
+                    held.add(chunk, fill);
+                } else if (fill > 0) {
                     submit(inputs, seg, plan, enc, codecs, chunk, fill, inFlight);
                 } else {
                     rawBuffers.offer(chunk);
                 }
                 chunk = null;
+                if (held != null) {
+                    probeExactly(inputs.group(), seg, plan, enc, codecs, held, inFlight);
+                    drain(out, inFlight, chunks, stored, 2 * parallelism);
+                }
             }
             drain(out, inFlight, chunks, stored, 0);
             for (RankFileCheck c : checks) {
@@ -434,47 +450,87 @@ public final class AggregateWriter {
         return new AggregateInfo(group, name, raw, total, indexCrc, index.members(), index.codecSummary());
     }
 
+    /** A small segment's chunks, held until its codec is chosen on them. */
+    private static final class Held {
+        final List<byte[]> chunks = new ArrayList<>();
+        final List<Integer> sizes = new ArrayList<>();
+
+        void add(byte[] chunk, int size) {
+            chunks.add(chunk);
+            sizes.add(size);
+        }
+    }
+
     /**
-     * The segment's codec, decided at its first chunk: untyped bytes get zstd; a fixed codec
-     * resolves to one that applies; auto recalls this segment's last choice or probes a sample.
-     * Returns the first chunk's encoding when probing already produced it, else null.
+     * The segment's codec when it is known before its first chunk: untyped bytes get zstd; a
+     * fixed codec resolves to one that applies; auto recalls this segment's last choice (a use of
+     * it). Null: auto has to probe.
      */
-    private Encoded decide(Inputs inputs, int seg, Layout.SegmentPlan plan, Encoding enc, List<Codec> codecs,
-                           byte[] firstChunk, int fill) throws IOException, LevelException {
+    private Codec known(Inputs inputs, Layout.SegmentPlan plan, Encoding enc) {
         CodecKind kind;
-        Encoded done = null;
         if (plan.type().width() == 1) { // untyped segments are bytes
             kind = CodecKind.ZSTD;
         } else if (!enc.auto()) {
             kind = Codecs.resolve(enc.codec(), plan.type());
         } else {
-            AutoChoices.Key key = new AutoChoices.Key(inputs.group(), plan.key(), plan.type(), plan.rowLength(), enc.level());
-            kind = autoChoices.recall(key);
+            kind = autoChoices.recall(autoKey(inputs.group(), plan, enc));
             if (kind == null) {
-                int budget = Codecs.sampleBudget(plan.length());
-                Codecs.Choice choice;
-                if (fill == plan.length() && fill <= budget && fill % plan.type().width() == 0) {
-                    // the whole segment is this chunk and the sample: keep the winner's encoding
-                    byte[] keep = takeEncoded(Codecs.trialBound(fill));
-                    choice = codecCache.choose(plan.type(), plan.rowLength(), enc.level(), firstChunk, new int[][] {{0, fill}}, keep);
-                    if (choice.encodedLength() >= 0) {
-                        done = new Encoded(keep, choice.encodedLength());
-                    } else {
-                        encodedBuffers.offer(keep);
-                    }
-                } else {
-                    // spread over the whole segment: the first chunk holds only the first member
-                    long[][] at = Codecs.pieces(plan.length() - plan.length() % plan.type().width(), plan.type().width(),
-                            plan.rowLength(), budget);
-                    int[][] pieces = new int[at.length][];
-                    byte[] sample = sample(inputs, plan, at, pieces);
-                    choice = codecCache.choose(plan.type(), plan.rowLength(), enc.level(), sample, pieces, null);
-                }
-                kind = choice.kind();
-                autoChoices.remember(key, kind);
+                return null;
             }
         }
-        codecs.set(seg, codecCache.get(kind, plan.type(), plan.rowLength(), enc.level()));
+        return codecCache.get(kind, plan.type(), plan.rowLength(), enc.level());
+    }
+
+    private static AutoChoices.Key autoKey(int group, Layout.SegmentPlan plan, Encoding enc) {
+        return new AutoChoices.Key(group, plan.key(), plan.type(), plan.rowLength(), enc.level());
+    }
+
+    /** Chooses a held segment's codec on its chunks and queues the winner's encodings of them. */
+    private void probeExactly(int group, int seg, Layout.SegmentPlan plan, Encoding enc, List<Codec> codecs, Held held,
+                              Deque<Pending> inFlight) {
+        byte[][] chunks = held.chunks.toArray(new byte[0][]);
+        int[] sizes = held.sizes.stream().mapToInt(Integer::intValue).toArray();
+        Codecs.Exact choice = codecCache.chooseExact(plan.type(), plan.rowLength(), enc.level(), chunks, sizes,
+                this::takeEncoded, encodedBuffers::offer);
+        autoChoices.remember(autoKey(group, plan, enc), choice.kind());
+        codecs.set(seg, codecCache.get(choice.kind(), plan.type(), plan.rowLength(), enc.level()));
+        for (int i = 0; i < chunks.length; i++) {
+            inFlight.add(new Pending(seg, sizes[i], CompletableFuture.completedFuture(new Encoded(choice.encoded()[i],
+                    choice.lengths()[i]))));
+            rawBuffers.offer(chunks[i]);
+        }
+        held.chunks.clear();
+    }
+
+    /**
+     * Auto's choice for a segment too large to probe exactly, at its first chunk: a sample spread
+     * over the whole segment. Returns the first chunk's encoding when probing already produced it,
+     * else null.
+     */
+    private Encoded decide(Inputs inputs, int seg, Layout.SegmentPlan plan, Encoding enc, List<Codec> codecs,
+                           byte[] firstChunk, int fill) throws IOException, LevelException {
+        Encoded done = null;
+        int budget = Codecs.sampleBudget(plan.length());
+        Codecs.Choice choice;
+        if (fill == plan.length() && fill <= budget && fill % plan.type().width() == 0) {
+            // the whole segment is this chunk and the sample: keep the winner's encoding
+            byte[] keep = takeEncoded(Codecs.trialBound(fill));
+            choice = codecCache.choose(plan.type(), plan.rowLength(), enc.level(), firstChunk, new int[][] {{0, fill}}, keep);
+            if (choice.encodedLength() >= 0) {
+                done = new Encoded(keep, choice.encodedLength());
+            } else {
+                encodedBuffers.offer(keep);
+            }
+        } else {
+            // spread over the whole segment: the first chunk holds only the first member
+            long[][] at = Codecs.pieces(plan.length() - plan.length() % plan.type().width(), plan.type().width(),
+                    plan.rowLength(), budget);
+            int[][] pieces = new int[at.length][];
+            byte[] sample = sample(inputs, plan, at, pieces);
+            choice = codecCache.choose(plan.type(), plan.rowLength(), enc.level(), sample, pieces, null);
+        }
+        autoChoices.remember(autoKey(inputs.group(), plan, enc), choice.kind());
+        codecs.set(seg, codecCache.get(choice.kind(), plan.type(), plan.rowLength(), enc.level()));
         return done;
     }
 

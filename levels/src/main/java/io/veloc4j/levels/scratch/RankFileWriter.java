@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -26,7 +28,13 @@ import java.util.zip.CRC32C;
  * buffer (the one copy) and from there to the file, the CRC computed on each slice of the buffer
  * right after it is copied, while it is hot in cache; then the header; then an atomic rename, so a
  * reader sees a whole file or none.
- * Not thread-safe: one writer per rank.
+ *
+ * <p>With {@link RecycledFiles}, a kept file of a pruned version is written instead of a new one
+ * (under the temp name, then renamed as always), and through the mapping kept from its last write
+ * the variables are copied straight into its pages: one copy at memory speed, no page allocation,
+ * no write(2). A checkpoint can also be laid out in memory first ({@link #stage}, the in-memory
+ * staging of {@code staging_budget}) and written to scratch later ({@link #writeImage}).
+ * Not thread-safe: one writer per rank; a staged image is written before the next is staged.
  */
 public final class RankFileWriter {
 
@@ -35,6 +43,10 @@ public final class RankFileWriter {
         public Entry {
             shape = shape.clone();
         }
+    }
+
+    /** A rank file laid out in the writer's staging buffer: {@code length} bytes, ready for {@link #writeImage}. */
+    public record Image(String name, int version, int rank, long length, int headerCrc) {
     }
 
     /**
@@ -46,18 +58,34 @@ public final class RankFileWriter {
 
     private static final int MIN_BUFFER = 64 << 10;
 
+    private static final byte[] ZEROS = new byte[RankFileFormat.ALIGN];
+
     private final int maxBuffer;
+    private final RecycledFiles recycled;
     /** Sized to the largest variable seen, up to maxBuffer: a rank of 256 KiB costs 256 KiB, not 4 MiB. */
     private ByteBuffer buffer;
+    /** The staging buffer of {@link #stage}: the size of the largest rank file staged. */
+    private ByteBuffer image;
 
     /** @param bufferBytes the most direct memory the writer's copy buffer may take */
     public RankFileWriter(int bufferBytes) {
+        this(bufferBytes, null);
+    }
+
+    /** @param recycled kept files to write instead of new ones (null: always new files) */
+    RankFileWriter(int bufferBytes, RecycledFiles recycled) {
         this.maxBuffer = Math.max(MIN_BUFFER, bufferBytes);
+        this.recycled = recycled;
     }
 
     /** Direct memory the copy buffer holds now. */
     public int bufferBytes() {
         return buffer == null ? 0 : buffer.capacity();
+    }
+
+    /** Direct memory the staging buffer holds now (0 until something was staged). */
+    public long stagingBytes() {
+        return image == null ? 0 : image.capacity();
     }
 
     private void ensureBuffer(List<Variable> vars) {
@@ -66,6 +94,22 @@ public final class RankFileWriter {
         if (buffer == null || buffer.capacity() < want) {
             buffer = ByteBuffer.allocateDirect(want).order(ByteOrder.LITTLE_ENDIAN);
         }
+    }
+
+    /** Where the variables go and how long the file is. */
+    private record Plan(List<Variable> vars, long headerLength, long fileLength) {
+    }
+
+    private static Plan plan(String name, int version, int rank, List<Entry> entries) throws LevelException {
+        List<Variable> vars = layout(entries);
+        long headerLength = vars.isEmpty() ? RankFileFormat.align(headerBytes(entries)) : vars.get(0).offset();
+        long fileLength = vars.isEmpty() ? headerLength : vars.get(vars.size() - 1).offset() + vars.get(vars.size() - 1).length();
+        if (headerLength > RankFileFormat.MAX_HEADER) {
+            throw new LevelException("checkpoint '" + name + "' v" + version + " of rank " + rank + ": the table of its "
+                    + entries.size() + " variables takes " + headerLength + " bytes, more than a rank file may hold ("
+                    + RankFileFormat.MAX_HEADER + "); protect fewer, larger arrays");
+        }
+        return new Plan(vars, headerLength, fileLength);
     }
 
     /**
@@ -82,51 +126,203 @@ public final class RankFileWriter {
     /** @param session the launch writing it, recorded in the header */
     public RankFileInfo write(Path target, String name, int version, int rank, int size, long session, List<Entry> entries,
                               boolean checksum, boolean fsync) throws LevelException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        List<Variable> vars = layout(entries);
-        ensureBuffer(vars);
-        long headerLength = vars.isEmpty() ? RankFileFormat.align(headerBytes(entries))
-                : vars.get(0).offset();
-        long fileLength = vars.isEmpty() ? headerLength : vars.get(vars.size() - 1).offset() + vars.get(vars.size() - 1).length();
-        if (headerLength > RankFileFormat.MAX_HEADER) {
-            throw new LevelException("checkpoint '" + name + "' v" + version + " of rank " + rank + ": the table of its "
-                    + entries.size() + " variables takes " + headerLength + " bytes, more than a rank file may hold ("
-                    + RankFileFormat.MAX_HEADER + "); protect fewer, larger arrays");
-        }
+        Path tmp = tempOf(target);
+        Plan plan = plan(name, version, rank, entries);
+        RecycledFiles.Taken taken = null;
         try {
-            try (FileChannel ch = create(tmp)) {
-                List<Variable> written = new ArrayList<>(vars.size());
-                for (int i = 0; i < vars.size(); i++) {
-                    Variable v = vars.get(i);
+            taken = take(tmp);
+            if (mappable(taken, plan.fileLength())) {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    if (sameFile(tmp, taken.mapping())) {
+                        FileMapping m = taken.mapping();
+                        List<Variable> written = fill(entries, plan, m::slice, checksum);
+                        ByteBuffer header = header(name, version, rank, size, session, written, plan.headerLength(),
+                                plan.fileLength(), checksum);
+                        int headerCrc = header.getInt(12);
+                        m.slice(0, header.remaining()).put(header);
+                        finishFile(ch, m, taken.length(), plan.fileLength(), fsync);
+                        return publish(tmp, target, m, plan.fileLength(), headerCrc, version, rank, fsync);
+                    }
+                }
+                taken.mapping().release();
+            }
+            ensureBuffer(plan.vars());
+            boolean old = taken != null;
+            try (FileChannel ch = old ? FileChannel.open(tmp, StandardOpenOption.WRITE) : create(tmp)) {
+                List<Variable> written = new ArrayList<>(plan.vars().size());
+                long end = plan.headerLength();
+                for (int i = 0; i < plan.vars().size(); i++) {
+                    Variable v = plan.vars().get(i);
+                    if (old) {
+                        zero(ch, end, v.offset()); // a kept file holds old bytes in the padding
+                    }
                     int crc = copyOut(entries.get(i).region(), v.length(), ch, v.offset(), checksum);
                     written.add(v.at(v.offset(), crc));
+                    end = v.offset() + v.length();
                 }
-                ByteBuffer header = header(name, version, rank, size, session, written, headerLength, fileLength, checksum);
+                if (old) {
+                    zero(ch, end, plan.fileLength());
+                }
+                ByteBuffer header = header(name, version, rank, size, session, written, plan.headerLength(), plan.fileLength(),
+                        checksum);
                 int headerCrc = header.getInt(12);
-                while (header.hasRemaining()) {
-                    ch.write(header, header.position());
-                }
-                if (ch.size() < fileLength) {
-                    // trailing empty variables sit at an aligned offset past the last byte written
-                    ch.write(ByteBuffer.allocate(1), fileLength - 1);
-                }
-                if (fsync) {
-                    ch.force(true);
-                }
-                Failpoint.hit(Failpoint.RANK_FILE_BEFORE_RENAME, version, rank);
-                move(tmp, target, fsync);
-                return new RankFileInfo(target, fileLength, headerCrc);
+                FileIo.writeFully(ch, header, 0);
+                finishFile(ch, null, old ? taken.length() : 0, plan.fileLength(), fsync);
+                return publish(tmp, target, null, plan.fileLength(), headerCrc, version, rank, fsync);
             }
         } catch (IOException e) {
-            FileIo.deleteQuietly(tmp);
-            if (FileIo.isOutOfSpace(e)) {
-                throw new LevelException("cannot write rank file " + target + ": the file system of " + target.getParent()
-                        + " is full (" + e.getMessage() + "); free space there or point scratch at a file system with room"
-                        + " (earlier versions are untouched)", e);
-            }
-            throw new LevelException("cannot write rank file " + target + ": " + e
-                    + "; check that the scratch directory is writable and has room", e);
+            abandon(tmp, taken);
+            throw failed(target, e);
+        } catch (InternalError e) {
+            // a fault in a mapped copy: the pages of a kept file are allocated, so only a file changed under us gets here
+            abandon(tmp, taken);
+            throw new LevelException("cannot write rank file " + target + ": a fault occurred writing its mapped pages (" + e
+                    + "); check that the scratch directory is writable and has room", e);
         }
+    }
+
+    /**
+     * Lays the rank file out in this writer's staging buffer (copying every variable, CRCs on the
+     * hot slices): after this, the application may change its memory. Returns null, and stages
+     * nothing, when the file would take more than {@code budget} bytes (or the JVM refuses the
+     * direct memory): then write it the ordinary way.
+     */
+    public Image stage(String name, int version, int rank, int size, long session, List<Entry> entries, boolean checksum,
+                       long budget) throws LevelException {
+        Plan plan = plan(name, version, rank, entries);
+        long length = plan.fileLength();
+        if (length > budget || length > Integer.MAX_VALUE - 64) {
+            return null;
+        }
+        if (image == null || image.capacity() < length) {
+            image = null;
+            try {
+                image = ByteBuffer.allocateDirect((int) length).order(ByteOrder.LITTLE_ENDIAN);
+            } catch (OutOfMemoryError e) {
+                return null; // -XX:MaxDirectMemorySize is below the budget: no staging
+            }
+        }
+        ByteBuffer img = image;
+        List<Variable> written = fill(entries, plan, (at, len) -> img.duplicate().position((int) at).limit((int) at + len).slice()
+                .order(ByteOrder.LITTLE_ENDIAN), checksum);
+        ByteBuffer header = header(name, version, rank, size, session, written, plan.headerLength(), length, checksum);
+        int headerCrc = header.getInt(12);
+        img.duplicate().position(0).put(header);
+        return new Image(name, version, rank, length, headerCrc);
+    }
+
+    /** Writes what {@link #stage} laid out as {@code target}, as {@link #write} would have. */
+    public RankFileInfo writeImage(Path target, Image staged, boolean fsync) throws LevelException {
+        Path tmp = tempOf(target);
+        long length = staged.length();
+        RecycledFiles.Taken taken = null;
+        try {
+            taken = take(tmp);
+            if (mappable(taken, length)) {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    if (sameFile(tmp, taken.mapping())) {
+                        FileMapping m = taken.mapping();
+                        for (long at = 0; at < length; ) {
+                            int n = (int) Math.min(length - at, FileMapping.WINDOW - at % FileMapping.WINDOW);
+                            m.slice(at, n).put(image.duplicate().position((int) at).limit((int) at + n));
+                            at += n;
+                        }
+                        finishFile(ch, m, taken.length(), length, fsync);
+                        return publish(tmp, target, m, length, staged.headerCrc(), staged.version(), staged.rank(), fsync);
+                    }
+                }
+                taken.mapping().release();
+            }
+            boolean old = taken != null;
+            try (FileChannel ch = old ? FileChannel.open(tmp, StandardOpenOption.WRITE) : create(tmp)) {
+                FileIo.writeFully(ch, image.duplicate().position(0).limit((int) length), 0);
+                finishFile(ch, null, old ? taken.length() : 0, length, fsync);
+                return publish(tmp, target, null, length, staged.headerCrc(), staged.version(), staged.rank(), fsync);
+            }
+        } catch (IOException e) {
+            abandon(tmp, taken);
+            throw failed(target, e);
+        } catch (InternalError e) {
+            abandon(tmp, taken);
+            throw new LevelException("cannot write rank file " + target + ": a fault occurred writing its mapped pages (" + e
+                    + "); check that the scratch directory is writable and has room", e);
+        }
+    }
+
+    /** After a failed write: the temp file goes, and with it any mapping of it (unless published already). */
+    private static void abandon(Path tmp, RecycledFiles.Taken taken) {
+        FileIo.deleteQuietly(tmp);
+        if (taken != null && taken.mapping() != null) {
+            taken.mapping().release();
+        }
+    }
+
+    private static Path tempOf(Path target) {
+        return target.resolveSibling(target.getFileName() + ".tmp");
+    }
+
+    /** A kept file renamed to {@code tmp} (its version directory created first), or null. */
+    private RecycledFiles.Taken take(Path tmp) throws IOException {
+        if (recycled == null) {
+            return null;
+        }
+        for (int attempt = 0; ; attempt++) {
+            FileIo.createPrivateDirectories(tmp.getParent());
+            try {
+                return recycled.take(tmp);
+            } catch (NoSuchFileException e) {
+                if (attempt == 3) { // another rank keeps removing the emptied version directory
+                    return null;
+                }
+            }
+        }
+    }
+
+    private static boolean mappable(RecycledFiles.Taken t, long length) {
+        return t != null && t.mapping() != null && t.length() >= length && t.mapping().capacity() >= length;
+    }
+
+    private static boolean sameFile(Path p, FileMapping m) throws IOException {
+        Object key = Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        return key != null && key.equals(m.fileKey());
+    }
+
+    /** Gives the file its length (a kept file may be longer, a new one end in empty variables), then syncs. */
+    private static void finishFile(FileChannel ch, FileMapping m, long had, long length, boolean fsync) throws IOException {
+        if (had > length) {
+            ch.truncate(length);
+        } else if (ch.size() < length) {
+            // trailing empty variables sit at an aligned offset past the last byte written
+            ch.write(ByteBuffer.allocate(1), length - 1);
+        }
+        if (fsync) {
+            if (m != null) {
+                m.force(length);
+            }
+            ch.force(true);
+        }
+    }
+
+    private RankFileInfo publish(Path tmp, Path target, FileMapping m, long length, int headerCrc, int version, int rank,
+                                 boolean fsync) throws IOException {
+        Failpoint.hit(Failpoint.RANK_FILE_BEFORE_RENAME, version, rank);
+        move(tmp, target, fsync);
+        if (recycled != null) {
+            recycled.written(target, m, length);
+        } else if (m != null) {
+            m.release();
+        }
+        return new RankFileInfo(target, length, headerCrc);
+    }
+
+    private static LevelException failed(Path target, IOException e) {
+        if (FileIo.isOutOfSpace(e)) {
+            return new LevelException("cannot write rank file " + target + ": the file system of " + target.getParent()
+                    + " is full (" + e.getMessage() + "); free space there or point scratch at a file system with room"
+                    + " (earlier versions are untouched)", e);
+        }
+        return new LevelException("cannot write rank file " + target + ": " + e
+                + "; check that the scratch directory is writable and has room", e);
     }
 
     /** Another rank may remove an emptied version directory while pruning: create it again. */
@@ -140,6 +336,55 @@ public final class RankFileWriter {
                     throw e;
                 }
             }
+        }
+    }
+
+    /** Memory a variable's bytes are copied to: {@code len} bytes at file offset {@code at}, in one window. */
+    private interface Destination {
+        ByteBuffer slice(long at, int len);
+    }
+
+    /**
+     * Copies every variable to {@code dst} at its offset, slice by slice with the CRC of each slice
+     * taken while it is hot, and zeroes the padding between them; returns the variables with their CRCs.
+     */
+    private static List<Variable> fill(List<Entry> entries, Plan plan, Destination dst, boolean checksum) {
+        List<Variable> written = new ArrayList<>(plan.vars().size());
+        long end = plan.headerLength();
+        for (int i = 0; i < plan.vars().size(); i++) {
+            Variable v = plan.vars().get(i);
+            zero(dst, end, v.offset());
+            Region region = entries.get(i).region();
+            CRC32C crc = new CRC32C();
+            for (long done = 0; done < v.length(); ) {
+                long at = v.offset() + done;
+                int n = (int) Math.min(Math.min(SLICE, v.length() - done), FileMapping.WINDOW - at % FileMapping.WINDOW);
+                ByteBuffer s = dst.slice(at, n);
+                region.read(done, s);
+                if (checksum) {
+                    s.flip();
+                    crc.update(s);
+                }
+                done += n;
+            }
+            written.add(v.at(v.offset(), checksum ? (int) crc.getValue() : 0));
+            end = v.offset() + v.length();
+        }
+        zero(dst, end, plan.fileLength());
+        return written;
+    }
+
+    private static void zero(Destination dst, long from, long to) {
+        for (long at = from; at < to; ) {
+            int n = (int) Math.min(Math.min(ZEROS.length, to - at), FileMapping.WINDOW - at % FileMapping.WINDOW);
+            dst.slice(at, n).put(ZEROS, 0, n);
+            at += n;
+        }
+    }
+
+    private static void zero(FileChannel ch, long from, long to) throws IOException {
+        if (to > from) {
+            FileIo.writeFully(ch, ByteBuffer.allocate((int) (to - from)), from);
         }
     }
 

@@ -17,8 +17,14 @@ import java.util.List;
 /**
  * Node-local scratch as seen by one rank: {@code <root>/<name>/<version>/rank-<r>.vck}. The level
  * the application thread writes to; the nearest one at restart.
+ *
+ * <p>With recycling on ({@code scratch_recycle}), a pruned version's rank file is kept (one at a
+ * time) and written again by the next checkpoint instead of being deleted ({@link RecycledFiles}).
+ * With in-memory staging ({@code staging_budget}), {@link #stage} lays a checkpoint out in an
+ * off-heap buffer and {@link #writeInBackground} writes it to scratch on this
+ * level's background thread.
  */
-public final class ScratchLevel implements Level {
+public final class ScratchLevel implements Level, AutoCloseable {
 
     public static final String NAME = "scratch";
 
@@ -29,6 +35,9 @@ public final class ScratchLevel implements Level {
     private final boolean fsync;
     private final long session;
     private final RankFileWriter writer;
+    private final RecycledFiles recycled;
+    /** Writes staged checkpoints; created at the first. */
+    private java.util.concurrent.ExecutorService background;
 
     public ScratchLevel(Path root, int rank, int jobSize, boolean checksum, boolean fsync) {
         this(root, rank, jobSize, checksum, fsync, 0);
@@ -36,13 +45,27 @@ public final class ScratchLevel implements Level {
 
     /** @param session the launch writing: recorded in every rank file this level writes */
     public ScratchLevel(Path root, int rank, int jobSize, boolean checksum, boolean fsync, long session) {
+        this(root, rank, jobSize, checksum, fsync, session, false);
+    }
+
+    /** @param recycle keep a pruned version's rank file to write the next checkpoint into (scratch_recycle) */
+    public ScratchLevel(Path root, int rank, int jobSize, boolean checksum, boolean fsync, long session, boolean recycle) {
         this.session = session;
         this.root = root;
         this.rank = rank;
         this.jobSize = jobSize;
         this.checksum = checksum;
         this.fsync = fsync;
-        this.writer = new RankFileWriter(4 << 20);
+        this.recycled = recycle ? new RecycledFiles(root, session, rank, 1) : null;
+        this.writer = new RankFileWriter(4 << 20, recycled);
+    }
+
+    /**
+     * Deletes the rank files that launches other than {@code session} kept for recycling under
+     * {@code root}: a killed launch could not. For the node's first rank at init.
+     */
+    public static void deleteKeptFilesOfOtherLaunches(Path root, long session) {
+        RecycledFiles.deleteOtherLaunches(root, session);
     }
 
     @Override
@@ -69,6 +92,49 @@ public final class ScratchLevel implements Level {
     /** Direct memory this rank's write buffer holds (sized to its largest variable, at most 4 MiB). */
     public int bufferBytes() {
         return writer.bufferBytes();
+    }
+
+    /** Off-heap memory this rank's staging buffer holds (the largest checkpoint staged; 0 without staging). */
+    public long stagingBytes() {
+        return writer.stagingBytes();
+    }
+
+    /** Scratch bytes held by rank files kept for recycling (0 or one rank file). */
+    public long keptBytes() {
+        return recycled == null ? 0 : recycled.keptBytes();
+    }
+
+    /**
+     * Lays this rank's checkpoint out in the staging buffer; null when it would take more than
+     * {@code budget} bytes (write it with {@link #write}). The previous staged checkpoint must be
+     * written ({@link #writeInBackground}'s future done) first: there is one buffer.
+     */
+    public RankFileWriter.Image stage(String name, int version, List<RankFileWriter.Entry> entries, long budget)
+            throws LevelException {
+        return writer.stage(name, version, rank, jobSize, session, entries, checksum, budget);
+    }
+
+    /**
+     * Writes a staged checkpoint as this rank's file of its version, on this level's background
+     * thread; the future completes with what was written (or the LevelException that stopped it).
+     */
+    public synchronized java.util.concurrent.CompletableFuture<RankFileInfo> writeInBackground(RankFileWriter.Image image) {
+        if (background == null) {
+            background = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "veloc4j-staging-r" + rank);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        java.util.concurrent.CompletableFuture<RankFileInfo> done = new java.util.concurrent.CompletableFuture<>();
+        background.execute(() -> {
+            try {
+                done.complete(writer.writeImage(rankFile(image.name(), image.version()), image, fsync));
+            } catch (LevelException | RuntimeException | Error e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
     }
 
     /**
@@ -154,11 +220,20 @@ public final class ScratchLevel implements Level {
         return f;
     }
 
-    /** Deletes this rank's copy of a version, and the version directory once no rank has a file in it. */
+    /**
+     * Deletes this rank's copy of a version (with recycling on: keeps the file out of sight for the
+     * next checkpoint to write into), and the version directory once no rank has a file in it.
+     */
     public void delete(String name, int version) throws LevelException {
         Path dir = versionDir(name, version);
+        Path file = dir.resolve(fileName(rank));
         try {
-            Files.deleteIfExists(dir.resolve(fileName(rank)));
+            if (recycled == null || !recycled.keep(file)) {
+                Files.deleteIfExists(file);
+                if (recycled != null) {
+                    recycled.forget(file);
+                }
+            }
             Files.deleteIfExists(dir);
         } catch (DirectoryNotEmptyException e) {
             // other ranks' files are still there; the last one to go removes the directory
@@ -173,6 +248,38 @@ public final class ScratchLevel implements Level {
         }
         long v = Long.parseLong(s);
         return v <= Integer.MAX_VALUE ? (int) v : null;
+    }
+
+    /**
+     * Waits for a staged write in progress, then deletes the files kept for recycling and unmaps
+     * their pages. The level can still read afterwards; it writes no more staged checkpoints.
+     */
+    @Override
+    public void close() {
+        java.util.concurrent.ExecutorService bg;
+        synchronized (this) {
+            bg = background;
+            background = null;
+        }
+        if (bg != null) {
+            bg.shutdown();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    if (bg.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                        break;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (recycled != null) {
+            recycled.close();
+        }
     }
 
     @Override
