@@ -6,6 +6,7 @@ import static io.veloc4j.config.ValueTypes.choice;
 import static io.veloc4j.config.ValueTypes.directory;
 import static io.veloc4j.config.ValueTypes.directoryTemplate;
 import static io.veloc4j.config.ValueTypes.integer;
+import static io.veloc4j.config.ValueTypes.label;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -42,6 +43,10 @@ public enum ConfigKey {
     EC_PARITY("ec_parity", integer(1, 15), "1",
             "parity fragments per erasure set: how many of a set's nodes may be lost at once (1 = XOR parity); "
                     + "less than ec_set_size"),
+    FAILURE_DOMAIN("failure_domain", label(), "%h-%n",
+            "what fails together with this node (VELOC's failure_domain: a rack, a switch, a power feed); two "
+                    + "members of an erasure set never share one; %h = host name, %n = node id; set it per node "
+                    + "with VELOC_FAILURE_DOMAIN; the default makes every node its own domain"),
     MAX_VERSIONS("max_versions", integer(0), "0",
             "versions of each checkpoint kept on persistent storage; 0 = keep all"),
     SCRATCH_VERSIONS("scratch_versions", integer(0), "2",

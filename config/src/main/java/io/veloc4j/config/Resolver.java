@@ -137,11 +137,6 @@ final class Resolver {
     /** VELOC keys whose value asks for something veloc4j does not do yet: a warning, never a silent no-op. */
     private static void ignoredValues(Map<ConfigKey, Object> values, Map<ConfigKey, Setting> explicit,
                                       List<ConfigProblem> problems) {
-        Setting ec = explicit.get(ConfigKey.EC_INTERVAL);
-        if (ec != null && values.get(ConfigKey.EC_INTERVAL) instanceof Integer v && v >= 0) {
-            problems.add(ec.problem("ec_interval = " + v + " asks for erasure coding, which veloc4j does not implement "
-                    + "yet: ignored (checkpoints go to scratch and persistent only); set -1 to silence this").asWarning());
-        }
         Setting watchdog = explicit.get(ConfigKey.WATCHDOG_INTERVAL);
         if (watchdog != null && values.get(ConfigKey.WATCHDOG_INTERVAL) instanceof Integer v && v > 0) {
             problems.add(watchdog.problem("watchdog_interval = " + v + ": veloc4j has no watchdog (its engine runs inside "

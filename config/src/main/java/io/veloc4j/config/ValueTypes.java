@@ -54,6 +54,33 @@ public final class ValueTypes {
         return TemplateType.INSTANCE;
     }
 
+    /**
+     * A name (letters, digits, '.', '_', '-', ':', '/', at most 255) that may contain %n (virtual
+     * node id) and %h (host name); kept as written, substituted per node by its user.
+     */
+    public static ValueType label() {
+        return LabelType.INSTANCE;
+    }
+
+    private enum LabelType implements ValueType {
+        INSTANCE;
+        private static final Pattern NAME = Pattern.compile("([A-Za-z0-9._:/-]|%[nh]){1,255}");
+
+        @Override
+        public Object parse(String raw, Path baseDir) {
+            if (!NAME.matcher(raw).matches()) {
+                throw new IllegalArgumentException(quote(raw) + " is not allowed; use " + allowed());
+            }
+            return raw;
+        }
+
+        @Override
+        public String allowed() {
+            return "a name of letters, digits, '.', '_', '-', ':' and '/' (at most 255), with %h for the host name and %n "
+                    + "for the node id";
+        }
+    }
+
     private record IntType(int min, int max) implements ValueType {
         private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+");
 

@@ -217,6 +217,11 @@ public final class VelocConfig {
         return (Integer) value(ConfigKey.EC_SET_SIZE);
     }
 
+    /** This node's failure domain (failure_domain, %h and %n substituted). */
+    public String failureDomain(int node) {
+        return ((String) value(ConfigKey.FAILURE_DOMAIN)).replace("%n", Integer.toString(node)).replace("%h", HostName.get());
+    }
+
     /** Parity fragments per erasure set: the node losses a set survives; less than {@link #ecSetSize()}. */
     public int ecParity() {
         return (Integer) value(ConfigKey.EC_PARITY);

@@ -9,8 +9,6 @@ import java.util.Optional;
  * load unchanged, so each is a warning naming what is ignored, never an error and never silent.
  */
 enum VelocOnlyKey {
-    FAILURE_DOMAIN("failure_domain", "failure domains place VELOC's erasure-code fragments; veloc4j has no erasure-coded "
-            + "level yet, so this is ignored"),
     AGGREGATED("aggregated", "VELOC's one-file-per-checkpoint mode is ignored; veloc4j aggregates by aggregation_scheme "
             + "(default agnostic: group_size ranks per file; none = one file per rank)"),
     THREADED("threaded", "ignored: veloc4j's engine always runs as threads in the JVM of each node's first rank "

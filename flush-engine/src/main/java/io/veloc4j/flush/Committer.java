@@ -51,6 +51,12 @@ final class Committer {
     private final int files;
     private final int maxVersions;
     private final int intervalSeconds;
+    private final int ecIntervalSeconds;
+    private final int erasureSets;
+    /** Parity pieces written per version and set, until every set of the version is complete. */
+    private final Map<Key, Map<Integer, int[]>> protectedPieces = new LinkedHashMap<>();
+    private final Set<Key> protectionFailed = new HashSet<>();
+    private final Set<Key> protectionDone = new java.util.LinkedHashSet<>();
     private final Map<Key, TreeMap<Integer, AggregateInfo>> reports = new HashMap<>();
     private final Set<Key> failed = new HashSet<>();
     /** persistent_interval decisions, oldest first (bounded). */
@@ -58,7 +64,9 @@ final class Committer {
     private final Map<String, Long> lastFlush = new HashMap<>();
 
     Committer(EngineLink link, PersistentStore store, EventLog catalog, Scheme scheme, int ranks, int files, int maxVersions,
-              int intervalSeconds) {
+              int intervalSeconds, int ecIntervalSeconds, int erasureSets) {
+        this.ecIntervalSeconds = ecIntervalSeconds;
+        this.erasureSets = erasureSets;
         this.link = link;
         this.store = store;
         this.catalog = catalog;
@@ -81,6 +89,48 @@ final class Committer {
         }
         reports.remove(k);
         commit(k, List.copyOf(got.values()));
+    }
+
+    /**
+     * A parity holder finished (or failed) a piece: once every piece of every set of the version
+     * is written, the catalog records it protected (what {@code ls} shows as "survives m").
+     */
+    synchronized void protectedPiece(EngineMessage.EcDone d) {
+        Key k = new Key(d.name(), d.version());
+        if (d.error() != null) {
+            if (protectionFailed.add(k)) {
+                protectedPieces.remove(k);
+                LOG.warn("{} v{} is not erasure-protected: set {}: {}", d.name(), d.version(), d.setId(), d.error());
+            }
+            return;
+        }
+        if (protectionFailed.contains(k)) {
+            return;
+        }
+        Map<Integer, int[]> bySet = protectedPieces.computeIfAbsent(k, x -> new HashMap<>());
+        bySet.computeIfAbsent(d.setId(), x -> new int[] {0, d.pieces()})[0]++; // {written, of}
+        if (bySet.size() == erasureSets && bySet.values().stream().allMatch(n -> n[0] >= n[1])) {
+            protectedPieces.remove(k);
+            Announce.to(catalog, new Event.Protected(d.name(), d.version(), erasureSets, d.parity()));
+            protectionDone.add(k);
+            if (protectionDone.size() > 4096) {
+                protectionDone.remove(protectionDone.iterator().next());
+            }
+            LOG.info("{} v{} is erasure-protected: {} set(s), each survives the loss of {} node(s)", d.name(), d.version(),
+                    erasureSets, d.parity());
+        }
+        if (protectedPieces.size() > 4096) {
+            protectedPieces.remove(protectedPieces.keySet().iterator().next());
+        }
+        if (protectionFailed.size() > 4096) {
+            protectionFailed.clear();
+        }
+    }
+
+    /** Whether the version is recorded protected, or its protection failed. */
+    synchronized boolean protectionSettled(String name, int version) {
+        Key k = new Key(name, version);
+        return protectionDone.contains(k) || protectionFailed.contains(k);
     }
 
     synchronized void failed(String name, int version, int group, String reason, boolean alreadyCommitted) {
@@ -157,17 +207,20 @@ final class Committer {
         }
     }
 
-    /** persistent_interval: a version is due if the last due version of its name is old enough; decided once. */
-    synchronized boolean due(String name, int version) {
-        Key k = new Key(name, version);
+    /**
+     * persistent_interval (kind FLUSH) or ec_interval (kind ERASURE): a version is due if the last
+     * due version of its name is old enough; decided once, so every node does the same.
+     */
+    synchronized boolean due(String name, int version, int kind) {
+        Key k = new Key(kind + ":" + name, version);
         Boolean d = due.get(k);
         if (d == null) {
+            int interval = kind == EngineMessage.ERASURE ? ecIntervalSeconds : intervalSeconds;
             long now = System.nanoTime();
-            Long last = lastFlush.get(name);
-            d = intervalSeconds == 0 || (intervalSeconds > 0
-                    && (last == null || now - last >= TimeUnit.SECONDS.toNanos(intervalSeconds)));
+            Long last = lastFlush.get(k.name());
+            d = interval == 0 || (interval > 0 && (last == null || now - last >= TimeUnit.SECONDS.toNanos(interval)));
             if (d) {
-                lastFlush.put(name, now);
+                lastFlush.put(k.name(), now);
             }
             due.put(k, d);
             if (due.size() > 4096) {

@@ -55,12 +55,49 @@ sealed interface EngineMessage {
     record VersionFailed(String name, int version, String reason) implements EngineMessage {
     }
 
-    /** persistent_interval &gt; 0: is this version due for persistent storage? (to the committer, who decides once). */
-    record DueQuery(String name, int version, int node) implements EngineMessage {
+    /**
+     * persistent_interval (kind {@link #FLUSH}) or ec_interval (kind {@link #ERASURE}) &gt; 0: is
+     * this version due? (to the committer, who decides once).
+     */
+    record DueQuery(String name, int version, int node, int kind) implements EngineMessage {
     }
 
     /** The committer's decision. */
-    record DueAnswer(String name, int version, boolean due) implements EngineMessage {
+    record DueAnswer(String name, int version, boolean due, int kind) implements EngineMessage {
+    }
+
+    int FLUSH = 0;
+    int ERASURE = 1;
+
+    /** A member of an erasure set says what its data stream of the version is (its ranks' files). */
+    record EcDescribe(String name, int version, int setId, int node, String host,
+                      List<io.veloc4j.levels.erasure.RankEntry> ranks) implements EngineMessage {
+        public EcDescribe {
+            ranks = List.copyOf(ranks);
+        }
+    }
+
+    /** One stripe of a data member's contribution to parity {@code parityIndex} of {@code codeword}. */
+    record EcStripe(String name, int version, int setId, int codeword, int parityIndex, int dataSymbol, int stripe,
+                    int length, int dataCrc, byte[] bytes) implements EngineMessage {
+    }
+
+    /** The parity holder has written {@code completed} stripes of a parity piece: senders may go on. */
+    record EcAck(String name, int version, int setId, int codeword, int parityIndex, int completed) implements EngineMessage {
+    }
+
+    /** A parity piece is written (or failed), to the committer: once all are, the version is protected. */
+    record EcDone(String name, int version, int setId, int codeword, int parityIndex, int pieces, int parity, String error)
+            implements EngineMessage {
+    }
+
+    /** A rebuild asks a survivor for the header of its parity file of {@code codeword}, answered on {@code tag}. */
+    record EcHeaderRequest(String name, int version, int setId, int codeword, int node, int tag) implements EngineMessage {
+    }
+
+    /** A rebuild asks a survivor for bytes of member {@code member}'s symbol of {@code codeword}, answered on {@code tag}. */
+    record EcReadRequest(String name, int version, int setId, int member, int codeword, long offset, int length, int node,
+                         int tag) implements EngineMessage {
     }
 
     byte PART_READY = 1;
@@ -72,6 +109,12 @@ sealed interface EngineMessage {
     byte VERSION_FAILED = 7;
     byte DUE_QUERY = 8;
     byte DUE_ANSWER = 9;
+    byte EC_DESCRIBE = 10;
+    byte EC_STRIPE = 11;
+    byte EC_ACK = 12;
+    byte EC_DONE = 13;
+    byte EC_HEADER_REQUEST = 14;
+    byte EC_READ_REQUEST = 15;
 
     /** The bytes of a message. */
     static ByteBuffer encode(EngineMessage m) {
@@ -120,10 +163,72 @@ sealed interface EngineMessage {
                 o.writeByte(DUE_QUERY);
                 head(o, m);
                 o.writeInt(q.node());
+                o.writeInt(q.kind());
             } else if (m instanceof DueAnswer a) {
                 o.writeByte(DUE_ANSWER);
                 head(o, m);
                 o.writeBoolean(a.due());
+                o.writeInt(a.kind());
+            } else if (m instanceof EcDescribe d) {
+                o.writeByte(EC_DESCRIBE);
+                head(o, m);
+                o.writeInt(d.setId());
+                o.writeInt(d.node());
+                o.writeUTF(clip(d.host()));
+                o.writeInt(d.ranks().size());
+                for (io.veloc4j.levels.erasure.RankEntry r : d.ranks()) {
+                    o.writeInt(r.rank());
+                    o.writeLong(r.length());
+                    o.writeInt(r.headerCrc());
+                }
+            } else if (m instanceof EcStripe t) {
+                o.writeByte(EC_STRIPE);
+                head(o, m);
+                o.writeInt(t.setId());
+                o.writeInt(t.codeword());
+                o.writeInt(t.parityIndex());
+                o.writeInt(t.dataSymbol());
+                o.writeInt(t.stripe());
+                o.writeInt(t.length());
+                o.writeInt(t.dataCrc());
+                o.writeInt(t.bytes().length);
+                o.write(t.bytes());
+            } else if (m instanceof EcAck a) {
+                o.writeByte(EC_ACK);
+                head(o, m);
+                o.writeInt(a.setId());
+                o.writeInt(a.codeword());
+                o.writeInt(a.parityIndex());
+                o.writeInt(a.completed());
+            } else if (m instanceof EcDone d) {
+                o.writeByte(EC_DONE);
+                head(o, m);
+                o.writeInt(d.setId());
+                o.writeInt(d.codeword());
+                o.writeInt(d.parityIndex());
+                o.writeInt(d.pieces());
+                o.writeInt(d.parity());
+                o.writeBoolean(d.error() != null);
+                if (d.error() != null) {
+                    o.writeUTF(clip(d.error()));
+                }
+            } else if (m instanceof EcHeaderRequest r) {
+                o.writeByte(EC_HEADER_REQUEST);
+                head(o, m);
+                o.writeInt(r.setId());
+                o.writeInt(r.codeword());
+                o.writeInt(r.node());
+                o.writeInt(r.tag());
+            } else if (m instanceof EcReadRequest r) {
+                o.writeByte(EC_READ_REQUEST);
+                head(o, m);
+                o.writeInt(r.setId());
+                o.writeInt(r.member());
+                o.writeInt(r.codeword());
+                o.writeLong(r.offset());
+                o.writeInt(r.length());
+                o.writeInt(r.node());
+                o.writeInt(r.tag());
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode " + m, e); // an in-memory stream does not fail
@@ -158,8 +263,51 @@ sealed interface EngineMessage {
                     yield new Committed(name, version, scheme, files);
                 }
                 case VERSION_FAILED -> new VersionFailed(name, version, in.readUTF());
-                case DUE_QUERY -> new DueQuery(name, version, in.readInt());
-                case DUE_ANSWER -> new DueAnswer(name, version, in.readBoolean());
+                case DUE_QUERY -> new DueQuery(name, version, in.readInt(), in.readInt());
+                case DUE_ANSWER -> new DueAnswer(name, version, in.readBoolean(), in.readInt());
+                case EC_DESCRIBE -> {
+                    int setId = in.readInt();
+                    int node = in.readInt();
+                    String host = in.readUTF();
+                    int n = in.readInt();
+                    if (n < 0 || n > a.length / 16) {
+                        throw new IOException("an erasure member with " + n + " ranks");
+                    }
+                    List<io.veloc4j.levels.erasure.RankEntry> ranks = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        try {
+                            ranks.add(new io.veloc4j.levels.erasure.RankEntry(in.readInt(), in.readLong(), in.readInt()));
+                        } catch (IllegalArgumentException e) {
+                            throw new IOException(e.getMessage());
+                        }
+                    }
+                    yield new EcDescribe(name, version, setId, node, host, ranks);
+                }
+                case EC_STRIPE -> {
+                    int setId = in.readInt();
+                    int codeword = in.readInt();
+                    int parityIndex = in.readInt();
+                    int symbol = in.readInt();
+                    int stripe = in.readInt();
+                    int length = in.readInt();
+                    int crc = in.readInt();
+                    int n = in.readInt();
+                    if (n < 0 || n > a.length) {
+                        throw new IOException("a stripe of " + n + " bytes");
+                    }
+                    byte[] bytes = in.readNBytes(n);
+                    if (bytes.length != n) {
+                        throw new IOException("a truncated stripe");
+                    }
+                    yield new EcStripe(name, version, setId, codeword, parityIndex, symbol, stripe, length, crc, bytes);
+                }
+                case EC_ACK -> new EcAck(name, version, in.readInt(), in.readInt(), in.readInt(), in.readInt());
+                case EC_DONE -> new EcDone(name, version, in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt(),
+                        in.readBoolean() ? in.readUTF() : null);
+                case EC_HEADER_REQUEST -> new EcHeaderRequest(name, version, in.readInt(), in.readInt(), in.readInt(),
+                        in.readInt());
+                case EC_READ_REQUEST -> new EcReadRequest(name, version, in.readInt(), in.readInt(), in.readInt(), in.readLong(),
+                        in.readInt(), in.readInt(), in.readInt());
                 default -> throw new IOException("unknown engine message type " + type);
             };
         }

@@ -27,11 +27,29 @@ class EngineMessageTest {
                 new EngineMessage.PartFailed("heat", 40, 3, 2, "rank file corrupt"), new EngineMessage.Pull("heat", 40, 3, 1, 100_007),
                 new EngineMessage.GroupWritten("heat", 40, FILE), new EngineMessage.GroupFailed("heat", 40, 3, "full", true),
                 new EngineMessage.Committed("heat", 40, "aware-block", List.of(FILE, FILE)),
-                new EngineMessage.VersionFailed("heat", 40, "group 3: full"), new EngineMessage.DueQuery("heat", 40, 5),
-                new EngineMessage.DueAnswer("heat", 40, true));
+                new EngineMessage.VersionFailed("heat", 40, "group 3: full"), new EngineMessage.DueQuery("heat", 40, 5, EngineMessage.FLUSH),
+                new EngineMessage.DueAnswer("heat", 40, true, EngineMessage.ERASURE),
+                new EngineMessage.EcDescribe("heat", 40, 1, 3, "vh3", List.of(new io.veloc4j.levels.erasure.RankEntry(6, 4096, 77),
+                        new io.veloc4j.levels.erasure.RankEntry(7, 100, -5))),
+                new EngineMessage.EcAck("heat", 40, 1, 2, 1, 16),
+                new EngineMessage.EcDone("heat", 40, 1, 2, 1, 8, 2, null),
+                new EngineMessage.EcDone("heat", 40, 1, 2, 0, 8, 2, "disk full"),
+                new EngineMessage.EcHeaderRequest("heat", 40, 1, 2, 5, 1_500_003),
+                new EngineMessage.EcReadRequest("heat", 40, 1, 3, 2, 1L << 33, 65536, 5, 1_500_004));
         for (EngineMessage m : all) {
             assertEquals(m, EngineMessage.decode(EngineMessage.encode(m)), m.toString());
         }
+    }
+
+    @Test
+    void aStripeRoundTripsWithItsBytes() throws Exception {
+        byte[] bytes = {9, 8, 7, 6, 5};
+        EngineMessage.EcStripe s = new EngineMessage.EcStripe("heat", 40, 1, 2, 1, 3, 17, 5, 0x1234, bytes);
+        EngineMessage.EcStripe back = (EngineMessage.EcStripe) EngineMessage.decode(EngineMessage.encode(s));
+        assertEquals(List.of(s.name(), s.version(), s.setId(), s.codeword(), s.parityIndex(), s.dataSymbol(), s.stripe(),
+                s.length(), s.dataCrc()), List.of(back.name(), back.version(), back.setId(), back.codeword(), back.parityIndex(),
+                back.dataSymbol(), back.stripe(), back.length(), back.dataCrc()));
+        assertArrayEquals(bytes, back.bytes());
     }
 
     @Test

@@ -92,6 +92,8 @@ public final class Veloc implements AutoCloseable {
     private PersistTracker tracker;
     private final EventLog catalog;
     private final FlushEngine engine;
+    /** Per checkpoint name: the version the erasure level rebuilt this rank's file of (restart reports level "erasure"). */
+    private final Map<String, Integer> rebuilt = new HashMap<>();
     private final Map<Integer, Protected> regions = new TreeMap<>();
     private final Map<String, Map<Path, Integer>> routedFiles = new LinkedHashMap<>();
     private RestartSession restart;
@@ -123,7 +125,8 @@ public final class Veloc implements AutoCloseable {
         }
     }
 
-    private Veloc(VelocConfig config, Comm comm, Comm engineComm, Topology topology, long session) throws VelocException {
+    private Veloc(VelocConfig config, Comm comm, Comm engineComm, Topology topology, long session,
+                  FlushEngine.Erasure erasure) throws VelocException {
         this.config = config;
         this.comm = comm;
         this.engineComm = engineComm;
@@ -158,7 +161,7 @@ public final class Veloc implements AutoCloseable {
                 eng = new FlushEngine(new FlushEngine.Settings(session, topology, comm.size(), scratch.root(), plan,
                         files.count(), encoding, cluster ? config.groupSize() : 0, config.maxParallelism(),
                         config.maxVersions(), config.persistentInterval(), config.flushOnRestart(),
-                        config.directIo(), config.flushTimeout() * 1000L), jour, cat, store, engineComm);
+                        config.directIo(), config.flushTimeout() * 1000L, erasure), jour, cat, store, engineComm);
             }
         } catch (VelocException | RuntimeException e) {
             if (jour != null) {
@@ -201,10 +204,11 @@ public final class Veloc implements AutoCloseable {
             // one id per launch, so that a relaunch never mixes its records with a dead launch's
             long mine = dup.rank() == 0 ? (System.currentTimeMillis() << 16) ^ new java.util.Random().nextInt(1 << 16) : Long.MIN_VALUE;
             long session = dup.allreduce(mine, Comm.ReduceOp.MAX);
+            FlushEngine.Erasure erasure = ErasureSets.plan(config, dup, topology, session);
             Comm engines = dup.dup();
             Veloc v;
             try {
-                v = new Veloc(config, dup, engines, topology, session);
+                v = new Veloc(config, dup, engines, topology, session, erasure);
             } catch (VelocException | RuntimeException e) {
                 engines.close();
                 throw e;
@@ -897,9 +901,18 @@ public final class Veloc implements AutoCloseable {
         for (Level l : levels) {
             all.addAll(l.versions(name));
         }
+        ErasureRecovery ec = config.ecInterval() >= 0 ? ErasureRecovery.gather(comm, topology, engine, scratch, name) : null;
+        if (ec != null) {
+            all.addAll(ec.versions());
+        }
         Map<Integer, Integer> otherRanks = new TreeMap<>(java.util.Comparator.reverseOrder());
-        int found = VersionAgreement.newestCommon(comm, List.copyOf(all), maxVersion == 0 ? Integer.MAX_VALUE : maxVersion,
-                v -> sameRanks(name, v, otherRanks) && levels.stream().anyMatch(l -> l.canRestore(name, v)));
+        int bound = maxVersion == 0 ? Integer.MAX_VALUE : maxVersion;
+        int found = VersionAgreement.newestCommon(comm, List.copyOf(all), bound,
+                v -> sameRanks(name, v, otherRanks) && (levels.stream().anyMatch(l -> l.canRestore(name, v))
+                        || ec != null && ec.restorable(v)));
+        if (found >= 0 && ec != null && !ec.rebuilds(found).isEmpty()) {
+            found = rebuild(name, found, ec, all, bound, otherRanks);
+        }
         reportOtherRanks(name, found, otherRanks);
         List<Integer> candidates = all.stream().filter(v -> maxVersion == 0 || v <= maxVersion).toList();
         if (found < 0 && otherRanks.isEmpty() && !candidates.isEmpty()) {
@@ -908,6 +921,55 @@ public final class Veloc implements AutoCloseable {
                     DamageReport.of(levels, name, candidates));
         }
         return found;
+    }
+
+    /**
+     * The erasure level's part of restartTest (collective): the engines of nodes that lost
+     * {@code version} rebuild their ranks' files into scratch from their sets' survivors, then
+     * every rank checks it can restore the version. If a rebuild failed, the agreement runs again
+     * without the erasure level (persistent storage, or an older version).
+     */
+    private int rebuild(String name, int version, ErasureRecovery ec, TreeSet<Integer> all, int bound,
+                        Map<Integer, Integer> otherRanks) throws VelocException {
+        boolean ok = true;
+        for (ErasureRecovery.Rebuild r : ec.rebuilds(version)) {
+            if (engine == null || r.node() != topology.node()) {
+                continue;
+            }
+            long start = System.nanoTime();
+            LOG.info("node {}: rebuilding '{}' v{} of ranks {} from the {} other node(s) of erasure set {}", topology.node(),
+                    name, version, r.set().member(r.member()).ranks().stream().map(e -> e.rank()).toList(),
+                    r.set().size() - 1 - r.unavailable().size(), r.set().setId());
+            try {
+                io.veloc4j.levels.erasure.RebuildReport rep = engine.rebuild(r.set(), r.member(), r.unavailable(),
+                        config.scratchFsync());
+                long bytes = rep.files().stream().mapToLong(RankFileInfo::bytes).sum();
+                LOG.info("node {}: rebuilt '{}' v{}: {} rank file(s), {} in {} ms{}", topology.node(), name, version,
+                        rep.files().size(), Progress.bytes(bytes), (System.nanoTime() - start) / 1_000_000,
+                        rep.bypassed().isEmpty() ? "" : " (passed over: " + rep.bypassed() + ")");
+            } catch (LevelException | RuntimeException e) {
+                LOG.warn("node {}: rebuilding '{}' v{} from its erasure set failed: {}", topology.node(), name, version,
+                        e.getMessage());
+                ok = false;
+            }
+        }
+        // every rank's files are on scratch now, or some rebuild failed
+        boolean mine = ok && (levels.stream().anyMatch(l -> l.canRestore(name, version)));
+        if (comm.allreduce(mine ? 1 : 0, Comm.ReduceOp.MIN) == 1) {
+            for (ErasureRecovery.Rebuild r : ec.rebuilds(version)) {
+                if (r.set().member(r.member()).ranks().stream().anyMatch(e -> e.rank() == rank())) {
+                    rebuilt.put(name, version);
+                }
+            }
+            return version;
+        }
+        if (rank() == 0) {
+            LOG.warn("'{}' v{} could not be rebuilt from its erasure sets on every node; looking for another copy", name,
+                    version);
+        }
+        all.removeIf(v -> !levels.stream().anyMatch(l -> l.versions(name).contains(v)));
+        return VersionAgreement.newestCommon(comm, List.copyOf(all), bound,
+                v -> sameRanks(name, v, otherRanks) && levels.stream().anyMatch(l -> l.canRestore(name, v)));
     }
 
     /** Bytes the engine this rank hosts sent to other nodes' engines so far (0 if it hosts none). */
@@ -1034,7 +1096,11 @@ public final class Veloc implements AutoCloseable {
                 for (Path f : files) {
                     restoreFile(ck, f, vars.get(i++));
                 }
-                recovered = new Restored(restart.name(), restart.version(), restart.levelName());
+                String level = restart.levelName();
+                if (level.equals(scratch.name()) && Integer.valueOf(restart.version()).equals(rebuilt.get(restart.name()))) {
+                    level = "erasure"; // on scratch because its erasure set rebuilt it
+                }
+                recovered = new Restored(restart.name(), restart.version(), level);
                 LOG.info("rank {}: restored '{}' v{} from {}: {} in {} ms", rank(), recovered.name(), recovered.version(),
                         recovered.level(), Progress.bytes(restored.get()), (System.nanoTime() - start) / 1_000_000);
                 return recovered;
@@ -1182,6 +1248,10 @@ public final class Veloc implements AutoCloseable {
             checkpointWait();
         } catch (VelocException e) {
             failure = e;
+        }
+        if (engine != null) {
+            // its set's other engines may still stream to it or wait for its acknowledgements
+            engine.drainErasure(config.flushTimeout() * 1000L);
         }
         try {
             closeRestart();

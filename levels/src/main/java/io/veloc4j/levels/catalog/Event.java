@@ -70,4 +70,8 @@ public sealed interface Event {
     /** A version left a level ({@code rank} -1: every rank's copy). */
     record Pruned(String name, int version, String level, int rank) implements Event {
     }
+
+    /** Every parity piece of every erasure set of a version is written: it survives {@code parity} node losses per set. */
+    record Protected(String name, int version, int sets, int parity) implements Event {
+    }
 }

@@ -11,6 +11,7 @@ final class EventCodec {
     private static final byte SKIPPED = 4;
     private static final byte COMMITTED = 5;
     private static final byte PRUNED = 6;
+    private static final byte PROTECTED = 7;
 
     private EventCodec() {
     }
@@ -32,6 +33,8 @@ final class EventCodec {
                     .writeInt(c.files()).writeLong(c.rawBytes()).writeLong(c.storedBytes()).writeUtf8(c.scheme());
         } else if (e instanceof Event.Pruned p) {
             b.writeByte(PRUNED).writeUtf8(p.name()).writeInt(p.version()).writeUtf8(p.level()).writeInt(p.rank());
+        } else if (e instanceof Event.Protected p) {
+            b.writeByte(PROTECTED).writeUtf8(p.name()).writeInt(p.version()).writeInt(p.sets()).writeInt(p.parity());
         }
     }
 
@@ -45,6 +48,7 @@ final class EventCodec {
             case COMMITTED -> new Event.Committed(b.readUtf8(), b.readInt(), b.readInt(), b.readInt(), b.readLong(),
                     b.readLong(), b.readUtf8());
             case PRUNED -> new Event.Pruned(b.readUtf8(), b.readInt(), b.readUtf8(), b.readInt());
+            case PROTECTED -> new Event.Protected(b.readUtf8(), b.readInt(), b.readInt(), b.readInt());
             default -> null;
         };
     }

@@ -48,6 +48,7 @@ public final class ParityAccumulator implements AutoCloseable {
     private final long[] incoming;
     private final ByteBuffer out;
     private int completed;
+    private int prefix;
     private boolean finished;
 
     /** A stripe in progress: the XOR so far and who has contributed. */
@@ -123,6 +124,17 @@ public final class ParityAccumulator implements AutoCloseable {
     /** Stripes with some but not all contributions. */
     public int openStripes() {
         return open.size();
+    }
+
+    /**
+     * How many stripes from the first are written, with none missing in between: senders that stay
+     * below this plus the window never overflow it.
+     */
+    public int completedPrefix() {
+        while (prefix < done.length && done[prefix]) {
+            prefix++;
+        }
+        return prefix;
     }
 
     /** Whether every stripe has all its contributions. */

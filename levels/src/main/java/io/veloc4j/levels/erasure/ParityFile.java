@@ -122,6 +122,45 @@ public final class ParityFile implements AutoCloseable {
         return out;
     }
 
+    /** The raw header of this file (what a peer needs to check the symbols it reads from it): see {@link #headerOf}. */
+    public byte[] headerBytes() throws LevelException {
+        try {
+            ByteBuffer h = FileIo.read(channel, 0, headerLength);
+            byte[] out = new byte[h.remaining()];
+            h.get(out);
+            return out;
+        } catch (IOException e) {
+            throw new LevelException("cannot read parity file " + path + ": " + e, e);
+        }
+    }
+
+    /** The length of this file (the header records it). */
+    public long fileLength() {
+        return headerLength + header.layout().pieceLength();
+    }
+
+    /**
+     * A header sent by a peer ({@link #headerBytes}, with its file's length): checked exactly as
+     * {@link #open} checks a file's (bounds, checksum, format); damage is a
+     * {@code CorruptCheckpointException} naming {@code from}.
+     */
+    public static ParityHeader headerOf(byte[] raw, long fileLength, String from) throws LevelException {
+        try {
+            ParityFormat.Fixed fixed = ParityFormat.fixed(ByteBuffer.wrap(raw, 0, Math.min(16, raw.length))
+                    .order(ByteOrder.LITTLE_ENDIAN), fileLength);
+            if (raw.length != fixed.headerLength()) {
+                throw new IllegalArgumentException(raw.length + " header bytes, the header says " + fixed.headerLength());
+            }
+            if (ParityFormat.crc(raw, fixed.headerLength()) != fixed.crc()) {
+                throw new IllegalArgumentException("header checksum mismatch");
+            }
+            return ParityFormat.decode(ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN), fileLength);
+        } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+            throw new io.veloc4j.levels.CorruptCheckpointException("the parity header " + from + " sent is corrupt: "
+                    + e.getMessage());
+        }
+    }
+
     public Path path() {
         return path;
     }

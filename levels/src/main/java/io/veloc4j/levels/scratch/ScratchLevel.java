@@ -236,10 +236,30 @@ public final class ScratchLevel implements Level, AutoCloseable {
             }
             Files.deleteIfExists(dir);
         } catch (DirectoryNotEmptyException e) {
-            // other ranks' files are still there; the last one to go removes the directory
+            // other ranks' files are still there (the last one to go removes the directory), or
+            // only the version's parity is left, which goes with the last rank file
+            deleteIfOnlyParity(dir);
         } catch (IOException e) {
             throw new LevelException("cannot delete " + dir.resolve(fileName(rank)) + ": " + e, e);
         }
+    }
+
+    private static void deleteIfOnlyParity(Path dir) {
+        List<Path> parity = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                String base = n.endsWith(".tmp") ? n.substring(0, n.length() - 4) : n;
+                if (!io.veloc4j.levels.erasure.ParityFile.isParityFile(base)) {
+                    return;
+                }
+                parity.add(p);
+            }
+        } catch (IOException e) {
+            return;
+        }
+        parity.forEach(io.veloc4j.levels.FileIo::deleteQuietly);
+        io.veloc4j.levels.FileIo.deleteQuietly(dir);
     }
 
     static Integer parseVersion(String s) {

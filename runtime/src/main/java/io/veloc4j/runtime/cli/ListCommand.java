@@ -38,6 +38,8 @@ final class ListCommand {
         String scheme = "";
         String codecs = "";
         String state = "written";
+        /** Node losses per erasure set the version survives; 0 = not erasure-protected. */
+        int survives;
         final Map<Integer, Event.Persisted> groups = new TreeMap<>();
     }
 
@@ -157,6 +159,9 @@ final class ListCommand {
             if (!r.state.equals("persisted")) {
                 r.state = "failed";
             }
+        } else if (e instanceof Event.Protected p) {
+            r.levels.add("erasure");
+            r.survives = p.parity();
         } else if (e instanceof Event.Pruned p && p.level().equals("persistent")) {
             r.state = "pruned";
         }
@@ -200,8 +205,9 @@ final class ListCommand {
     }
 
     private static void print(Map<String, Map<Integer, Row>> rows, PrintStream out) {
-        String fmt = "%-16s %8s  %-20s %6s %12s %12s %7s %6s  %-14s %-22s %s%n";
-        out.printf(fmt, "NAME", "VERSION", "LEVELS", "RANKS", "RAW", "STORED", "RATIO", "FILES", "SCHEME", "CODECS", "STATE");
+        String fmt = "%-16s %8s  %-28s %6s %12s %12s %7s %6s  %-14s %-22s %-11s %s%n";
+        out.printf(fmt, "NAME", "VERSION", "LEVELS", "RANKS", "RAW", "STORED", "RATIO", "FILES", "SCHEME", "CODECS", "STATE",
+                "ERASURE");
         rows.forEach((name, versions) -> versions.forEach((v, r) -> {
             boolean pruned = r.state.equals("pruned") && r.levels.isEmpty();
             if (r.levels.isEmpty() && !pruned && !r.state.equals("failed")) {
@@ -210,7 +216,8 @@ final class ListCommand {
             out.printf(fmt, name, v, r.levels.isEmpty() ? "-" : String.join(",", r.levels), r.ranks == 0 ? "-" : r.ranks,
                     r.raw == 0 ? "-" : bytes(r.raw), r.stored == 0 ? "-" : bytes(r.stored),
                     r.stored == 0 ? "-" : String.format("%.2f", (double) r.raw / r.stored), r.files == 0 ? "-" : r.files,
-                    r.scheme.isEmpty() ? "-" : r.scheme, r.codecs.isEmpty() ? "-" : r.codecs, r.state);
+                    r.scheme.isEmpty() ? "-" : r.scheme, r.codecs.isEmpty() ? "-" : r.codecs, r.state,
+                    r.survives == 0 ? "-" : "survives " + r.survives + " node loss" + (r.survives == 1 ? "" : "es") + " per set");
         }));
     }
 
@@ -236,6 +243,7 @@ final class ListCommand {
             m.put("scheme", r.scheme);
             m.put("codecs", r.codecs);
             m.put("state", r.state);
+            m.put("erasureSurvives", r.survives);
             out.add(m);
         }));
         return out;
