@@ -93,6 +93,12 @@ public final class ErasureBench {
                 MB/s per core = data bytes (10^6 B) / CPU seconds of the thread (median of --reps reps after a warm-up
                 rep; rows interleaved in each rep). rebuild-files counts the rebuilt bytes. JSON, erasure.png (memory),
                 erasure-files.png and README-erasure.md go to --out (default bench/results); --tmp defaults to /dev/shm.
+
+                usage: ./veloc4j bench erasure --hosts 8 [--mb 64] [--reps 3] [--set-size 4] [--parity 2] [--heat-mb 16]
+                The engine's erasure level on a virtual cluster of one rank per simulated host (needs root), per rep:
+                time to protect a version of N ranks x --mb MiB (checkpoint return until every host holds its parity),
+                restart after losing 2 hosts of a set rebuilt from the set vs. the same loss restored from persistent
+                storage, and heatdis' step loop with ec_interval -1 vs 0. bench/results/erasure-hosts.json and .png.
                 """;
     }
 
@@ -103,6 +109,9 @@ public final class ErasureBench {
             if (a.flag("--help") || a.flag("-h")) {
                 System.out.print(usage());
                 return 0;
+            }
+            if (java.util.Arrays.asList(argv).contains("--hosts")) {
+                return ErasureClusterBench.main(a); // the engine's erasure level on a virtual cluster
             }
             Path out = a.pathOpt("--out", BenchMain.resultsDir());
             boolean noFiles = a.flag("--no-files");

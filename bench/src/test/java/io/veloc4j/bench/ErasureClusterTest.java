@@ -33,9 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ErasureClusterTest {
 
     private static final int RANKS = 8;
-    private static final int HEAP_MB = 160;
+    private static final int HEAP_MB = 200;
     private static final long TIMEOUT_S = 300;
-    private static final List<String> HEATDIS = List.of("--mb", "1", "--cols", "65536", "--steps", "20", "--quiet",
+    /** 10 MiB per rank: each piece has 20 stripes, more than a sender may run ahead of a holder (16). */
+    private static final List<String> HEATDIS = List.of("--mb", "10", "--cols", "65536", "--steps", "20", "--quiet",
             "--ckpt-every", "10");
 
     @TempDir
@@ -50,7 +51,7 @@ class ErasureClusterTest {
         Assumptions.assumeTrue(JobLauncher.mpirunAvailable(), "mpirun is not installed (./veloc4j setup installs it)");
         String why = VirtualCluster.unavailable();
         Assumptions.assumeTrue(why == null, why);
-        reference = LocalComm.run(RANKS, c -> HeatDis.run(c, new HeatDis.Options(1, 65536, 20, 0, -1, null, null, RANKS, true)))
+        reference = LocalComm.run(RANKS, c -> HeatDis.run(c, new HeatDis.Options(10, 65536, 20, 0, -1, null, null, RANKS, true)))
                 .stream().map(HeatDis.Result::fieldSha256).toList();
     }
 

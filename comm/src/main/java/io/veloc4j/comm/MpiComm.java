@@ -117,25 +117,44 @@ public final class MpiComm implements Comm {
     @Override
     public void barrier() throws CommException {
         try {
-            comm.barrier();
+            await(comm.iBarrier());
         } catch (MPIException e) {
             throw fail("barrier", e);
         }
     }
 
+    /**
+     * Waits for a collective by testing it, parking in between: a blocking collective spins a
+     * core for as long as the slowest rank takes, and ranks waiting at restart or close (while
+     * their engines rebuild or drain) would starve the engines of the CPU they wait for.
+     */
+    private static void await(mpi.Request r) throws MPIException {
+        long spinUntil = System.nanoTime() + 200_000;
+        long park = 10_000;
+        while (!r.test()) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(park);
+                park = Math.min(park * 2, 1_000_000);
+            }
+        }
+    }
+
     @Override
     public long allreduce(long value, ReduceOp op) throws CommException {
-        long[] buf = {value};
+        java.nio.LongBuffer in = MPI.newLongBuffer(1).put(0, value);
+        java.nio.LongBuffer out = MPI.newLongBuffer(1);
         try {
-            comm.allReduce(buf, 1, MPI.LONG, switch (op) {
+            await(comm.iAllReduce(in, out, 1, MPI.LONG, switch (op) {
                 case MIN -> MPI.MIN;
                 case MAX -> MPI.MAX;
                 case SUM -> MPI.SUM;
-            });
+            }));
         } catch (MPIException e) {
             throw fail("allreduce", e);
         }
-        return buf[0];
+        return out.get(0);
     }
 
     @Override

@@ -221,9 +221,12 @@ final class Protection implements AutoCloseable {
             for (int j = 0; j < out.length; j++) {
                 out[j] = ByteBuffer.allocate(stripe);
             }
-            for (int p = 0; p < enc.pieces(); p++) {
-                int c = enc.codeword(p);
-                for (int t = 0; t < enc.stripes(); t++) {
+            // stripe-major: every member finishes stripe t of all its pieces before t + 1, so no
+            // holder waits for a member that waits for another holder (piece-major deadlocks once
+            // a piece has more stripes than the window)
+            for (int t = 0; t < enc.stripes(); t++) {
+                for (int p = 0; p < enc.pieces(); p++) {
+                    int c = enc.codeword(p);
                     for (int j = 0; j < layout.parity(); j++) {
                         awaitWindow(r, c, j, t);
                         out[j].clear();
