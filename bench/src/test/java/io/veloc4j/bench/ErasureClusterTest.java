@@ -80,6 +80,11 @@ class ErasureClusterTest {
                 assertEquals(2, files.stream().filter(f -> f.startsWith("parity-")).count(), host + " v" + v + ": " + files);
             }
         }
+        String history = Files.readString(c.shared().resolve("persistent/.veloc4j/erasure/failure-history"));
+        for (String host : c.hosts()) {
+            assertTrue(history.contains("host " + host + " failures 0 present 1"), "the failure history records " + host
+                    + ":\n" + history);
+        }
         String listing = ls(cfg);
         assertTrue(listing.lines().anyMatch(l -> l.matches("heat\\s+20\\s.*survives 2.*")), "ls shows v20 protected:\n" + listing);
 

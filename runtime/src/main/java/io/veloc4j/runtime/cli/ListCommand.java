@@ -205,9 +205,9 @@ final class ListCommand {
     }
 
     private static void print(Map<String, Map<Integer, Row>> rows, PrintStream out) {
-        String fmt = "%-16s %8s  %-28s %6s %12s %12s %7s %6s  %-14s %-22s %-11s %s%n";
-        out.printf(fmt, "NAME", "VERSION", "LEVELS", "RANKS", "RAW", "STORED", "RATIO", "FILES", "SCHEME", "CODECS", "STATE",
-                "ERASURE");
+        String fmt = "%-16s %8s  %-28s %6s %12s %12s %7s %6s  %-14s %-22s %-20s %s%n";
+        out.printf(fmt, "NAME", "VERSION", "LEVELS", "RANKS", "RAW", "STORED", "RATIO", "FILES", "SCHEME", "CODECS", "ERASURE",
+                "STATE");
         rows.forEach((name, versions) -> versions.forEach((v, r) -> {
             boolean pruned = r.state.equals("pruned") && r.levels.isEmpty();
             if (r.levels.isEmpty() && !pruned && !r.state.equals("failed")) {
@@ -216,8 +216,8 @@ final class ListCommand {
             out.printf(fmt, name, v, r.levels.isEmpty() ? "-" : String.join(",", r.levels), r.ranks == 0 ? "-" : r.ranks,
                     r.raw == 0 ? "-" : bytes(r.raw), r.stored == 0 ? "-" : bytes(r.stored),
                     r.stored == 0 ? "-" : String.format("%.2f", (double) r.raw / r.stored), r.files == 0 ? "-" : r.files,
-                    r.scheme.isEmpty() ? "-" : r.scheme, r.codecs.isEmpty() ? "-" : r.codecs, r.state,
-                    r.survives == 0 ? "-" : "survives " + r.survives + " node loss" + (r.survives == 1 ? "" : "es") + " per set");
+                    r.scheme.isEmpty() ? "-" : r.scheme, r.codecs.isEmpty() ? "-" : r.codecs,
+                    r.survives == 0 ? "-" : "survives " + r.survives + " per set", r.state);
         }));
     }
 
