@@ -205,7 +205,7 @@ public final class FlushEngine implements AutoCloseable {
         Placement.PlacedSet mine = ec == null ? null
                 : ec.sets().stream().filter(x -> Arrays.stream(x.nodeIds()).anyMatch(n -> n == node)).findFirst().orElse(null);
         this.protection = ec == null ? null : new Protection(node, ec.host(), settings.session(), ec.parity(),
-                settings.scratch(), link, engineComm, mine, ec.sets().size(), settings.partTimeoutMs());
+                settings.scratch(), link, engineComm, mine, settings.partTimeoutMs());
         // ParkingWaitStrategy: BlockingWaitStrategy busy-spins in stages waiting on an upstream stage
         // (measured: a flush 3.8 s → 0.9 s without it); SleepingWaitStrategy wakes idle stages every ms.
         this.disruptor = new Disruptor<>(FlushSlot::new, 64, daemon("veloc4j-flush-" + node), ProducerType.SINGLE,

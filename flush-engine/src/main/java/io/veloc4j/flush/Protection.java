@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -64,7 +63,6 @@ final class Protection implements AutoCloseable {
     private final EngineLink link;
     private final Comm comm;
     private final Placement.PlacedSet mySet;
-    private final int setCount;
     private final long timeoutMillis;
     private final ExecutorService senders;
     private final ExecutorService servers;
@@ -102,7 +100,7 @@ final class Protection implements AutoCloseable {
     }
 
     Protection(int node, String host, long session, int parity, Path scratch, EngineLink link, Comm comm,
-               Placement.PlacedSet mySet, int setCount, long timeoutMillis) {
+               Placement.PlacedSet mySet, long timeoutMillis) {
         this.node = node;
         this.host = host;
         this.session = session;
@@ -111,7 +109,6 @@ final class Protection implements AutoCloseable {
         this.link = link;
         this.comm = comm;
         this.mySet = mySet;
-        this.setCount = setCount;
         this.timeoutMillis = timeoutMillis;
         this.senders = Executors.newFixedThreadPool(1, FlushEngine.daemon("veloc4j-protect-" + node));
         this.servers = Executors.newFixedThreadPool(2, FlushEngine.daemon("veloc4j-rebuild-serve-" + node));
@@ -666,10 +663,6 @@ final class Protection implements AutoCloseable {
             LOG.warn("the erasure holdings {} sent are malformed ({}); ignored", from, e.toString());
         }
         return out;
-    }
-
-    int setCount() {
-        return setCount;
     }
 
     @Override
