@@ -199,6 +199,11 @@ public final class MpiComm implements Comm {
             long spinUntil = System.nanoTime() + 5_000_000;
             long park = 10_000;
             while (!r.test()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // a background sender being stopped (its peer may be gone): never call MPI after finalize
+                    throw new CommException("rank " + rank + ": interrupted while sending " + n + " bytes to rank " + dest
+                            + " (tag " + tag + ")");
+                }
                 if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
                 } else {

@@ -336,6 +336,10 @@ final class Protection implements AutoCloseable {
         if (r == null) {
             return;
         }
+        if (a.completed() < 0) {
+            fail(r, "a member of set " + a.setId() + " gave up on this version (see its log)");
+            return;
+        }
         synchronized (r) {
             r.acked.merge(slot(a.codeword(), a.parityIndex()), a.completed(), Math::max);
             r.notifyAll();
@@ -392,8 +396,28 @@ final class Protection implements AutoCloseable {
             LOG.warn("node {}: {} v{} is not erasure-protected: {}", node, r.key.name(), r.key.version(), why);
             r.accumulators.values().forEach(ParityAccumulator::close);
             r.accumulators.clear();
+            if (r.set != null && !stopping) {
+                // the others would wait for this node's acknowledgements until they time out
+                ErasureSet set = r.set;
+                servers.execute(() -> tellGaveUp(r.key, set));
+            }
         }
         r.notifyAll();
+    }
+
+    private void tellGaveUp(Key k, ErasureSet set) {
+        EngineMessage.EcAck gaveUp = new EngineMessage.EcAck(k.name(), k.version(), set.setId(), -1, -1, -1);
+        for (int i = 0; i < set.size(); i++) {
+            int n = set.member(i).node();
+            if (n != node) {
+                try {
+                    link.send(n, gaveUp);
+                } catch (CommException e) {
+                    LOG.debug("node {}: cannot tell node {} that it gave up on {} v{}: {}", node, n, k.name(), k.version(),
+                            e.getMessage());
+                }
+            }
+        }
     }
 
     /** Waits until every protection this node started is done (at close: its peers are still up until the barrier). */
@@ -670,6 +694,13 @@ final class Protection implements AutoCloseable {
         stopping = true;
         senders.shutdownNow();
         servers.shutdownNow();
+        try {
+            // none of them may call into MPI once the job finalizes it
+            senders.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            servers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Round r : rounds.values()) {
             synchronized (r) {
                 r.accumulators.values().forEach(FileIo::closeQuietly);
