@@ -1,16 +1,12 @@
 package io.veloc4j.bench;
 
 import io.veloc4j.comm.LocalComm;
-import io.veloc4j.runtime.cli.Main;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,6 +16,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import static io.veloc4j.bench.ClusterJobs.ls;
+import static io.veloc4j.bench.ClusterJobs.names;
+import static io.veloc4j.bench.ClusterJobs.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -183,28 +182,6 @@ class ErasureClusterTest {
         }
     }
 
-    private static List<String> names(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
 
-    private static String show(Path log) {
-        try {
-            return "\n---- job log " + log + " ----\n" + Files.readString(log);
-        } catch (IOException e) {
-            return "\n(no log: " + e + ")";
-        }
-    }
 
-    private static String ls(Path cfg) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"ls", "--config", cfg.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        assertEquals(0, code, out.toString(StandardCharsets.UTF_8));
-        return out.toString(StandardCharsets.UTF_8);
-    }
 }

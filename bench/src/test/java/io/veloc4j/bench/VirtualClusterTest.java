@@ -3,7 +3,6 @@ package io.veloc4j.bench;
 import io.veloc4j.comm.LocalComm;
 import io.veloc4j.levels.persistent.AggregateInfo;
 import io.veloc4j.levels.persistent.Manifest;
-import io.veloc4j.runtime.cli.Main;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,10 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +19,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import static io.veloc4j.bench.ClusterJobs.ls;
+import static io.veloc4j.bench.ClusterJobs.names;
+import static io.veloc4j.bench.ClusterJobs.show;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,13 +58,6 @@ class VirtualClusterTest {
         assertEquals(RANKS, reference.stream().distinct().count(), "every rank holds a different part of the field");
     }
 
-    private static String show(Path log) {
-        try {
-            return "\n---- job log " + log + " ----\n" + Files.readString(log);
-        } catch (IOException e) {
-            return "\n(no log: " + e + ")";
-        }
-    }
 
     @Test
     void everyHostHasItsOwnNameAndAScratchNoOtherHostSees() throws Exception {
@@ -215,13 +207,6 @@ class VirtualClusterTest {
         return cfg;
     }
 
-    private static String ls(Path cfg) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"ls", "--config", cfg.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        assertEquals(0, code, out.toString(StandardCharsets.UTF_8));
-        return out.toString(StandardCharsets.UTF_8);
-    }
 
     private static int rankOf(ProcessHandle p) {
         try {
@@ -284,14 +269,4 @@ class VirtualClusterTest {
         return committed;
     }
 
-    private static List<String> names(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
 }
