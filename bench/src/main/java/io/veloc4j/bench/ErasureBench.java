@@ -94,7 +94,7 @@ public final class ErasureBench {
                 rep; rows interleaved in each rep). rebuild-files counts the rebuilt bytes. JSON, erasure.png (memory),
                 erasure-files.png and README-erasure.md go to --out (default bench/results); --tmp defaults to /dev/shm.
 
-                usage: ./veloc4j bench erasure --hosts 8 [--mb 64] [--reps 3] [--set-size 4] [--parity 2] [--heat-mb 16]
+                usage: ./veloc4j bench erasure --hosts 8 [--mb 64] [--reps 3] [--set-size 4] [--parity 2] [--heat-mb 16] [--no-heat]
                 The engine's erasure level on a virtual cluster of one rank per simulated host (needs root), per rep:
                 time to protect a version of N ranks x --mb MiB (checkpoint return until every host holds its parity),
                 restart after losing 2 hosts of a set rebuilt from the set vs. the same loss restored from persistent

@@ -70,9 +70,12 @@ public final class ErasureClusterRank {
                 world.barrier();
                 long t0 = System.nanoTime();
                 int ver = v.restartTest("ec");
+                long tested = System.nanoTime() - t0;
                 Restored got = ver < 0 ? null : v.restart("ec", ver);
                 long mine = System.nanoTime() - t0;
                 long max = world.allreduce(mine, Comm.ReduceOp.MAX);
+                // restartTest: the agreement on a version, and the rebuild (or nothing) it decides on
+                r.put("restart_test_ms", world.allreduce(tested, Comm.ReduceOp.MAX) / 1e6);
                 long[] erasure = world.allgather(got != null && got.level().equals("erasure") ? 1 : 0);
                 long[] pers = world.allgather(got != null && got.level().equals("persistent") ? 1 : 0);
                 r.put("version", ver);

@@ -46,6 +46,16 @@ public interface Comm extends AutoCloseable {
     java.util.Optional<Message> poll(int source, int tag) throws CommException;
 
     /**
+     * As {@link #poll}, into {@code reuse} (from 0, its capacity) when the message fits, so a
+     * receiver of many large messages allocates nothing per message: the Message's data is then
+     * a view of {@code reuse}, valid until its next use. A message that does not fit gets a
+     * buffer of its own.
+     */
+    default java.util.Optional<Message> poll(int source, int tag, java.nio.ByteBuffer reuse) throws CommException {
+        return poll(source, tag);
+    }
+
+    /**
      * Waits for a message with {@code tag} from {@code source} ({@link #ANY}: any rank), polling
      * with a backoff of at most a millisecond (an MPI blocking receive would spin a core the
      * application computes on).

@@ -95,6 +95,14 @@ final class EngineLink implements AutoCloseable {
         comm.send(engineRank(to), CONTROL, b);
     }
 
+    /** Sends an already encoded message (a stripe, see {@link EngineMessage#encodeStripe}) to node {@code to}'s engine. */
+    void sendEncoded(int to, ByteBuffer encoded) throws CommException {
+        if (to != node) {
+            bytesSent.addAndGet(encoded.remaining());
+        }
+        comm.send(engineRank(to), CONTROL, encoded);
+    }
+
     /** Sends to every node's engine. */
     void broadcast(EngineMessage m) {
         for (int n = 0; n < topology.nodes(); n++) {
@@ -109,9 +117,12 @@ final class EngineLink implements AutoCloseable {
 
     private void receive() {
         long park = 20_000;
+        // every control message lands here, stripes of the erasure level included: a handler
+        // keeps nothing of it past its return (EcStripe.copy)
+        ByteBuffer reuse = ByteBuffer.allocateDirect(EngineMessage.stripeCapacity(Protection.STRIPE));
         while (!stopping) {
             try {
-                Optional<Comm.Message> m = comm.poll(Comm.ANY, CONTROL);
+                Optional<Comm.Message> m = comm.poll(Comm.ANY, CONTROL, reuse);
                 if (m.isEmpty()) {
                     java.util.concurrent.locks.LockSupport.parkNanos(park);
                     park = Math.min(park * 2, 2_000_000); // idle: at most 500 probes a second

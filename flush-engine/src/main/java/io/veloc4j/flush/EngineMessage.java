@@ -79,7 +79,14 @@ sealed interface EngineMessage {
 
     /** One stripe of a data member's contribution to parity {@code parityIndex} of {@code codeword}. */
     record EcStripe(String name, int version, int setId, int codeword, int parityIndex, int dataSymbol, int stripe,
-                    int length, int dataCrc, byte[] bytes) implements EngineMessage {
+                    int length, int dataCrc, ByteBuffer bytes) implements EngineMessage {
+
+        /** The stripe with bytes of its own, for keeping past the receive buffer they were decoded from. */
+        EcStripe copy() {
+            ByteBuffer own = ByteBuffer.allocate(bytes.remaining());
+            own.put(bytes.duplicate()).flip();
+            return new EcStripe(name, version, setId, codeword, parityIndex, dataSymbol, stripe, length, dataCrc, own);
+        }
     }
 
     /** The parity holder has written {@code completed} stripes of a parity piece: senders may go on. */
@@ -191,8 +198,15 @@ sealed interface EngineMessage {
                 o.writeInt(t.stripe());
                 o.writeInt(t.length());
                 o.writeInt(t.dataCrc());
-                o.writeInt(t.bytes().length);
-                o.write(t.bytes());
+                o.writeInt(t.bytes().remaining());
+                // the payload follows the header: see encodeStripe, which writes it without copies
+                ByteBuffer payload = t.bytes().duplicate();
+                byte[] chunk = new byte[Math.min(payload.remaining(), 64 << 10)];
+                while (payload.hasRemaining()) {
+                    int n = Math.min(chunk.length, payload.remaining());
+                    payload.get(chunk, 0, n);
+                    o.write(chunk, 0, n);
+                }
             } else if (m instanceof EcAck a) {
                 o.writeByte(EC_ACK);
                 head(o, m);
@@ -236,11 +250,40 @@ sealed interface EngineMessage {
         return ByteBuffer.wrap(bytes.toByteArray());
     }
 
-    /** A message from its bytes; IOException if they are not one (from a peer of another version, or damaged). */
+    /**
+     * A stripe as {@link #encode} writes it, into {@code into} (cleared first; a direct buffer is
+     * then sent in place): one copy of the payload, no garbage. Returns {@code into}, flipped, or
+     * a new direct buffer if it is too small (see {@link #stripeCapacity}).
+     */
+    static ByteBuffer encodeStripe(EcStripe t, ByteBuffer into) {
+        ByteBuffer payload = t.bytes();
+        EcStripe headerOnly = new EcStripe(t.name(), t.version(), t.setId(), t.codeword(), t.parityIndex(), t.dataSymbol(),
+                t.stripe(), t.length(), t.dataCrc(), ByteBuffer.allocate(0));
+        ByteBuffer head = encode(headerOnly);
+        if (into.capacity() < head.remaining() + payload.remaining()) {
+            into = ByteBuffer.allocateDirect(head.remaining() + payload.remaining());
+        }
+        into.clear();
+        into.put(head.limit(head.limit() - 4)); // all but the payload length, which is the real one:
+        into.putInt(payload.remaining());
+        into.put(payload.duplicate());
+        return into.flip();
+    }
+
+    /** Bytes a stripe of {@code payload} bytes takes encoded, with a name of up to 2,000 bytes. */
+    static int stripeCapacity(int payload) {
+        return payload + 2048;
+    }
+
+    /**
+     * A message from its bytes; IOException if they are not one (from a peer of another version,
+     * or damaged). A stripe's bytes are a view of {@code b}, not a copy: valid as long as {@code b}
+     * is (see {@link EcStripe#copy}).
+     */
     static EngineMessage decode(ByteBuffer b) throws IOException {
-        byte[] a = new byte[b.remaining()];
-        b.duplicate().get(a);
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(a))) {
+        ByteBuffer src = b.duplicate();
+        int total = src.remaining();
+        try (DataInputStream in = new DataInputStream(new BufferInput(src))) {
             byte type = in.readByte();
             String name = in.readUTF();
             int version = in.readInt();
@@ -253,7 +296,7 @@ sealed interface EngineMessage {
                 case COMMITTED -> {
                     String scheme = in.readUTF();
                     int n = in.readInt();
-                    if (n < 0 || n > a.length) {
+                    if (n < 0 || n > total) {
                         throw new IOException("a Committed message with " + n + " files");
                     }
                     List<AggregateInfo> files = new ArrayList<>(n);
@@ -270,7 +313,7 @@ sealed interface EngineMessage {
                     int node = in.readInt();
                     String host = in.readUTF();
                     int n = in.readInt();
-                    if (n < 0 || n > a.length / 16) {
+                    if (n < 0 || n > total / 16) {
                         throw new IOException("an erasure member with " + n + " ranks");
                     }
                     List<io.veloc4j.levels.erasure.RankEntry> ranks = new ArrayList<>(n);
@@ -292,13 +335,10 @@ sealed interface EngineMessage {
                     int length = in.readInt();
                     int crc = in.readInt();
                     int n = in.readInt();
-                    if (n < 0 || n > a.length) {
-                        throw new IOException("a stripe of " + n + " bytes");
+                    if (n < 0 || n > src.remaining()) {
+                        throw new IOException(n < 0 ? "a stripe of " + n + " bytes" : "a truncated stripe");
                     }
-                    byte[] bytes = in.readNBytes(n);
-                    if (bytes.length != n) {
-                        throw new IOException("a truncated stripe");
-                    }
+                    ByteBuffer bytes = src.slice(src.position(), n);
                     yield new EcStripe(name, version, setId, codeword, parityIndex, symbol, stripe, length, crc, bytes);
                 }
                 case EC_ACK -> new EcAck(name, version, in.readInt(), in.readInt(), in.readInt(), in.readInt());
@@ -400,5 +440,32 @@ sealed interface EngineMessage {
     private static String clip(String s) {
         String t = s == null ? "" : s;
         return t.length() > 8000 ? t.substring(0, 8000) + "…" : t;
+    }
+
+    /** Reads a buffer from its position on, advancing it: a DataInputStream over received bytes without copying them. */
+    final class BufferInput extends java.io.InputStream {
+        private final ByteBuffer b;
+
+        BufferInput(ByteBuffer b) {
+            this.b = b;
+        }
+
+        @Override
+        public int read() {
+            return b.hasRemaining() ? b.get() & 0xFF : -1;
+        }
+
+        @Override
+        public int read(byte[] dst, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (!b.hasRemaining()) {
+                return -1;
+            }
+            int n = Math.min(len, b.remaining());
+            b.get(dst, off, n);
+            return n;
+        }
     }
 }

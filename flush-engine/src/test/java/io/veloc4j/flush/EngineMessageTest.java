@@ -44,12 +44,28 @@ class EngineMessageTest {
     @Test
     void aStripeRoundTripsWithItsBytes() throws Exception {
         byte[] bytes = {9, 8, 7, 6, 5};
-        EngineMessage.EcStripe s = new EngineMessage.EcStripe("heat", 40, 1, 2, 1, 3, 17, 5, 0x1234, bytes);
+        EngineMessage.EcStripe s = new EngineMessage.EcStripe("heat", 40, 1, 2, 1, 3, 17, 5, 0x1234, java.nio.ByteBuffer.wrap(bytes));
         EngineMessage.EcStripe back = (EngineMessage.EcStripe) EngineMessage.decode(EngineMessage.encode(s));
         assertEquals(List.of(s.name(), s.version(), s.setId(), s.codeword(), s.parityIndex(), s.dataSymbol(), s.stripe(),
                 s.length(), s.dataCrc()), List.of(back.name(), back.version(), back.setId(), back.codeword(), back.parityIndex(),
                 back.dataSymbol(), back.stripe(), back.length(), back.dataCrc()));
-        assertArrayEquals(bytes, back.bytes());
+        assertArrayEquals(bytes, array(back.bytes()));
+        // the engine's own path: encoded in place into a direct buffer, decoded as a view of it
+        java.nio.ByteBuffer wire = java.nio.ByteBuffer.allocateDirect(EngineMessage.stripeCapacity(bytes.length));
+        java.nio.ByteBuffer sent = EngineMessage.encodeStripe(s, wire);
+        assertEquals(EngineMessage.encode(s), sent, "encodeStripe writes what encode writes");
+        EngineMessage.EcStripe viewed = (EngineMessage.EcStripe) EngineMessage.decode(sent);
+        assertArrayEquals(bytes, array(viewed.bytes()));
+        assertArrayEquals(bytes, array(viewed.copy().bytes()));
+        // a buffer too small for the stripe is replaced, not overrun
+        assertArrayEquals(bytes, array(((EngineMessage.EcStripe) EngineMessage.decode(
+                EngineMessage.encodeStripe(s, java.nio.ByteBuffer.allocateDirect(8)))).bytes()));
+    }
+
+    private static byte[] array(java.nio.ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return a;
     }
 
     @Test
