@@ -30,7 +30,7 @@ final class ErasureClusterBench {
         int setSize = a.intOpt("--set-size", 4);
         int parity = a.intOpt("--parity", 2);
         int heatMb = a.intOpt("--heat-mb", 16);
-        boolean heat = !a.flag("--no-heat");
+        boolean withHeat = !a.flag("--no-heat");
         Path results = BenchMain.resultsDir();
         Path json = a.pathOpt("--json", results.resolve("erasure-hosts.json"));
         Path png = a.pathOpt("--png", results.resolve("erasure-hosts.png"));
@@ -73,8 +73,8 @@ final class ErasureClusterBench {
                 return 1;
             }
             // --no-heat: the transport's figures only (a rep in a third of the time)
-            double off = heat ? heat(launcher, c, heatMb, -1, setSize, parity, persistentRoot, log) : Double.NaN;
-            double on = heat ? heat(launcher, c, heatMb, 0, setSize, parity, persistentRoot, log) : Double.NaN;
+            double off = withHeat ? heat(launcher, c, heatMb, -1, setSize, parity, persistentRoot, log) : Double.NaN;
+            double on = withHeat ? heat(launcher, c, heatMb, 0, setSize, parity, persistentRoot, log) : Double.NaN;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("rep", rep);
             row.put("protect_ms", prot.get("protect_ms"));
@@ -97,7 +97,7 @@ final class ErasureClusterBench {
         Demo.deleteTree(work);
         Demo.deleteTree(persistentRoot);
         Map<String, Object> res = new LinkedHashMap<>();
-        res.put("command", "./veloc4j bench erasure --hosts " + hosts + " --mb " + mb + " --reps " + reps + (heat ? "" : " --no-heat"));
+        res.put("command", "./veloc4j bench erasure --hosts " + hosts + " --mb " + mb + " --reps " + reps + (withHeat ? "" : " --no-heat"));
         res.put("hosts", hosts);
         res.put("mb_per_rank", mb);
         res.put("ec_set_size", setSize);

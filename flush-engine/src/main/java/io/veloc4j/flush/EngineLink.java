@@ -88,17 +88,13 @@ final class EngineLink implements AutoCloseable {
 
     /** Sends a control message to node {@code to}'s engine (this node's own included). */
     void send(int to, EngineMessage m) throws CommException {
-        ByteBuffer b = EngineMessage.encode(m);
-        if (to != node) {
-            bytesSent.addAndGet(b.remaining()); // what crosses between nodes
-        }
-        comm.send(engineRank(to), CONTROL, b);
+        sendEncoded(to, EngineMessage.encode(m));
     }
 
     /** Sends an already encoded message (a stripe, see {@link EngineMessage#encodeStripe}) to node {@code to}'s engine. */
     void sendEncoded(int to, ByteBuffer encoded) throws CommException {
         if (to != node) {
-            bytesSent.addAndGet(encoded.remaining());
+            bytesSent.addAndGet(encoded.remaining()); // what crosses between nodes
         }
         comm.send(engineRank(to), CONTROL, encoded);
     }

@@ -189,24 +189,7 @@ sealed interface EngineMessage {
                     o.writeInt(r.headerCrc());
                 }
             } else if (m instanceof EcStripe t) {
-                o.writeByte(EC_STRIPE);
-                head(o, m);
-                o.writeInt(t.setId());
-                o.writeInt(t.codeword());
-                o.writeInt(t.parityIndex());
-                o.writeInt(t.dataSymbol());
-                o.writeInt(t.stripe());
-                o.writeInt(t.length());
-                o.writeInt(t.dataCrc());
-                o.writeInt(t.bytes().remaining());
-                // the payload follows the header: see encodeStripe, which writes it without copies
-                ByteBuffer payload = t.bytes().duplicate();
-                byte[] chunk = new byte[Math.min(payload.remaining(), 64 << 10)];
-                while (payload.hasRemaining()) {
-                    int n = Math.min(chunk.length, payload.remaining());
-                    payload.get(chunk, 0, n);
-                    o.write(chunk, 0, n);
-                }
+                return encodeStripe(t, ByteBuffer.allocate(0));
             } else if (m instanceof EcAck a) {
                 o.writeByte(EC_ACK);
                 head(o, m);
@@ -251,23 +234,31 @@ sealed interface EngineMessage {
     }
 
     /**
-     * A stripe as {@link #encode} writes it, into {@code into} (cleared first; a direct buffer is
-     * then sent in place): one copy of the payload, no garbage. Returns {@code into}, flipped, or
-     * a new direct buffer if it is too small (see {@link #stripeCapacity}).
+     * A stripe, into {@code into} (cleared first; a direct buffer is then sent in place): one copy
+     * of the payload, no garbage. Returns {@code into}, flipped, or a new buffer of its kind if it
+     * is too small (see {@link #stripeCapacity}).
      */
     static ByteBuffer encodeStripe(EcStripe t, ByteBuffer into) {
-        ByteBuffer payload = t.bytes();
-        EcStripe headerOnly = new EcStripe(t.name(), t.version(), t.setId(), t.codeword(), t.parityIndex(), t.dataSymbol(),
-                t.stripe(), t.length(), t.dataCrc(), ByteBuffer.allocate(0));
-        ByteBuffer head = encode(headerOnly);
-        if (into.capacity() < head.remaining() + payload.remaining()) {
-            into = ByteBuffer.allocateDirect(head.remaining() + payload.remaining());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream o = new DataOutputStream(bytes)) {
+            o.writeByte(EC_STRIPE);
+            head(o, t);
+            o.writeInt(t.setId());
+            o.writeInt(t.codeword());
+            o.writeInt(t.parityIndex());
+            o.writeInt(t.dataSymbol());
+            o.writeInt(t.stripe());
+            o.writeInt(t.length());
+            o.writeInt(t.dataCrc());
+            o.writeInt(t.bytes().remaining());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + t, e); // an in-memory stream does not fail
         }
-        into.clear();
-        into.put(head.limit(head.limit() - 4)); // all but the payload length, which is the real one:
-        into.putInt(payload.remaining());
-        into.put(payload.duplicate());
-        return into.flip();
+        int length = bytes.size() + t.bytes().remaining();
+        ByteBuffer out = into.capacity() >= length ? into.clear() : into.isDirect() ? ByteBuffer.allocateDirect(length)
+                : ByteBuffer.allocate(length);
+        out.put(bytes.toByteArray()).put(t.bytes().duplicate()); // the header, then the payload
+        return out.flip();
     }
 
     /** Bytes a stripe of {@code payload} bytes takes encoded, with a name of up to 2,000 bytes. */
