@@ -31,9 +31,15 @@ public final class CheckpointLatencyBench {
 
     /** What one job (one config) measured; times in ms. */
     record Run(String config, int stagingMb, double[] veloc, double[] plain, double[] repRatio, List<String> orders,
-               double[] velocCpu, double[] plainCpu, double[] warm, long bytesPerRank, Map<String, Object> raw) {
+               double[] velocCpu, double[] plainCpu, double[] memcpy, double[] memcpyCpu, double[] warm, long bytesPerRank,
+               Map<String, Object> raw) {
         double ratio() {
             return median(veloc) / median(plain);
+        }
+
+        /** memcpy / plain (medians): no checkpoint that copies the state can go below it on this machine. */
+        double floor() {
+            return median(memcpy) / median(plain);
         }
 
         double target() {
@@ -50,11 +56,12 @@ public final class CheckpointLatencyBench {
                                                [--json FILE] [--png FILE] [--chunk-mb 4] [--configs default,staging] [--local]
                 Blocking checkpoint latency: each rank writes --mb MiB of doubles with veloc.checkpoint()
                 and, by hand, with a plain FileChannel to a new file (same processes, same bytes, alternating
-                order per rep). veloc4j runs with its default config (scratch_recycle on: a checkpoint is
+                order per rep), and a memcpy of the same bytes into a reused off-heap buffer (the floor: what
+                the copy alone costs with every rank copying at once). veloc4j runs with its default config (scratch_recycle on: a checkpoint is
                 written into the file of the version pruned before it) and, in a second job, with in-memory
                 staging (staging_budget = the rank's checkpoint + 1 MiB). Per rep the job's latency is the max
                 over ranks; reported: median of --reps reps (after one warm-up rep), the ratio veloc4j / plain
-                (targets: default <= 0.6, staging <= 0.25).
+                (targets: default <= 0.6, staging <= 0.25) and memcpy / plain.
                   --ranks N      MPI ranks (mpirun -np N; default 4)
                   --mb M         MiB per rank (default 256)
                   --reps N       counted reps (default 7; at least 5 for the acceptance figure)
@@ -130,12 +137,18 @@ public final class CheckpointLatencyBench {
                 + "the timed region, so no background work overlaps a timed write), plain = FileChannel create/truncate of a "
                 + "new file (the previous one deleted, untimed) + chunked writes from one direct buffer; order alternates "
                 + "AB/BA per rep; one warm-up rep not counted. Config staging: staging_budget = MiB per rank + 1, "
-                + "checkpoint() returns after the copy into the staging buffer");
+                + "checkpoint() returns after the copy into the staging buffer. memcpy (after both, between barriers) = "
+                + "the same doubles copied into a reused native-order direct buffer, touched before the first rep");
         Map<String, Object> ratios = new LinkedHashMap<>();
         for (Run r : runs) {
             ratios.put(r.config(), Math.round(r.ratio() * 1000) / 1000.0);
         }
         res.put("ratios", ratios);
+        Map<String, Object> floors = new LinkedHashMap<>();
+        for (Run r : runs) {
+            floors.put(r.config(), Math.round(r.floor() * 1000) / 1000.0);
+        }
+        res.put("floor_memcpy_over_plain", floors);
         List<Object> all = new ArrayList<>();
         for (Run r : runs) {
             all.add(json(o, r));
@@ -162,6 +175,7 @@ public final class CheckpointLatencyBench {
                 String tag = r.stagingMb() > 0 ? " (staging run)" : " (default run)";
                 series.add(new Plots.Series("veloc4j" + (r.stagingMb() > 0 ? " staged" : "") + tag, r.veloc(), median(r.veloc())));
                 series.add(new Plots.Series("plain FileChannel" + tag, r.plain(), median(r.plain())));
+                series.add(new Plots.Series("memcpy" + tag, r.memcpy(), median(r.memcpy())));
             }
             Plots.perRep(o.png, String.format("Blocking checkpoint latency, %d ranks × %d MiB on %s (max over ranks)",
                     o.ranks, o.mb, o.dir.getParent() == null ? o.dir : o.dir.getParent()), "latency (ms)", series);
@@ -184,8 +198,8 @@ public final class CheckpointLatencyBench {
         List<String> args = new ArrayList<>(List.of("--mb", Integer.toString(o.mb), "--reps", Integer.toString(o.reps),
                 "--dir", o.dir.toString(), "--out", out.toString(), "--chunk-mb", Integer.toString(o.chunkMb),
                 "--staging-mb", Integer.toString(stagingMb)));
-        // the array, Veloc's and the plain writer's direct buffers (and the staging buffer), and room so the GC never gets in the way
-        int heapPerRank = o.mb * 4 + 128 + (stagingMb > 0 ? o.mb * 2 : 0);
+        // the array, Veloc's, the plain writer's and the memcpy's direct buffers (and the staging buffer), and room so the GC never gets in the way
+        int heapPerRank = o.mb * 5 + 128 + (stagingMb > 0 ? o.mb * 2 : 0);
         JobLauncher launcher = new JobLauncher();
         List<String> cmd = launcher.jobCommand(o.local, o.ranks, heapPerRank, CheckpointLatencyRank.class.getName(), args);
         String how = JobLauncher.describe(o.local, o.ranks);
@@ -207,6 +221,8 @@ public final class CheckpointLatencyBench {
         List<double[]> plainRanks = new ArrayList<>();
         List<double[]> velocCpu = new ArrayList<>();
         List<double[]> plainCpu = new ArrayList<>();
+        List<double[]> memcpyRanks = new ArrayList<>();
+        List<double[]> memcpyCpu = new ArrayList<>();
         List<String> orders = new ArrayList<>();
         double[] warm = null;
         for (Object smp : (List<?>) raw.get("samples")) {
@@ -221,24 +237,29 @@ public final class CheckpointLatencyBench {
             plainRanks.add(p);
             velocCpu.add(millis((List<?>) m.get("veloc_cpu_ns")));
             plainCpu.add(millis((List<?>) m.get("plain_cpu_ns")));
+            memcpyRanks.add(millis((List<?>) m.get("memcpy_ns")));
+            memcpyCpu.add(millis((List<?>) m.get("memcpy_cpu_ns")));
             orders.add((String) m.get("order"));
         }
         int n = velocRanks.size();
         double[] veloc = new double[n];
         double[] plain = new double[n];
         double[] repRatio = new double[n];
+        double[] memcpy = new double[n];
         for (int i = 0; i < n; i++) {
             veloc[i] = max(velocRanks.get(i));
             plain[i] = max(plainRanks.get(i));
+            memcpy[i] = max(memcpyRanks.get(i));
             repRatio[i] = veloc[i] / plain[i];
         }
         raw.put("veloc_rank_ms", velocRanks);
         raw.put("plain_rank_ms", plainRanks);
         raw.put("veloc_rank_cpu_ms", velocCpu);
         raw.put("plain_rank_cpu_ms", plainCpu);
+        raw.put("memcpy_rank_ms", memcpyRanks);
         return new Run(config, stagingMb, veloc, plain, repRatio, orders,
                 velocCpu.stream().flatMapToDouble(Arrays::stream).toArray(), plainCpu.stream().flatMapToDouble(Arrays::stream).toArray(),
-                warm, ((Number) raw.get("bytes_per_rank")).longValue(), raw);
+                memcpy, memcpyCpu.stream().flatMapToDouble(Arrays::stream).toArray(), warm, ((Number) raw.get("bytes_per_rank")).longValue(), raw);
     }
 
     private static void report(Options o, Run r) {
@@ -246,20 +267,25 @@ public final class CheckpointLatencyBench {
         double mp = median(r.plain());
         long totalBytes = r.bytesPerRank() * o.ranks;
         System.out.println();
-        System.out.printf("[%s] rep  order  veloc4j ms   plain ms   ratio%n", r.config());
+        System.out.printf("[%s] rep  order  veloc4j ms   plain ms   ratio   memcpy ms%n", r.config());
         for (int i = 0; i < r.veloc().length; i++) {
-            System.out.printf("[%s] %3d  %-5s  %10.1f %10.1f   %5.3f%n", r.config(), i + 1, r.orders().get(i), r.veloc()[i],
-                    r.plain()[i], r.repRatio()[i]);
+            System.out.printf("[%s] %3d  %-5s  %10.1f %10.1f   %5.3f  %10.1f%n", r.config(), i + 1, r.orders().get(i), r.veloc()[i],
+                    r.plain()[i], r.repRatio()[i], r.memcpy()[i]);
         }
         System.out.printf("[%s] %-8s  %10s %8s %8s %8s%n", r.config(), "", "median ms", "min", "max", "GB/s");
         System.out.printf("[%s] %-8s  %10.1f %8.1f %8.1f %8.2f%n", r.config(), "veloc4j", mv, min(r.veloc()), max(r.veloc()),
                 totalBytes / (mv / 1e3) / 1e9);
         System.out.printf("[%s] %-8s  %10.1f %8.1f %8.1f %8.2f%n", r.config(), "plain", mp, min(r.plain()), max(r.plain()),
                 totalBytes / (mp / 1e3) / 1e9);
+        double mm = median(r.memcpy());
+        System.out.printf("[%s] %-8s  %10.1f %8.1f %8.1f %8.2f%n", r.config(), "memcpy", mm, min(r.memcpy()), max(r.memcpy()),
+                totalBytes / (mm / 1e3) / 1e9);
         System.out.printf("[%s] ratio veloc4j / plain (medians): %.3f  (median of per-rep ratios %.3f; target <= %.2f: %s)%n",
                 r.config(), r.ratio(), median(r.repRatio()), r.target(), r.ratio() <= r.target() ? "met" : "NOT met");
-        System.out.printf("[%s] CPU time of a rank's write (median over ranks and reps): veloc4j %.1f ms, plain %.1f ms%n",
-                r.config(), median(r.velocCpu()), median(r.plainCpu()));
+        System.out.printf("[%s] floor memcpy / plain (medians): %.3f (every rank copying its state at once, nothing else)%n",
+                r.config(), r.floor());
+        System.out.printf("[%s] CPU time of a rank's write (median over ranks and reps): veloc4j %.1f ms, plain %.1f ms, "
+                + "memcpy %.1f ms%n", r.config(), median(r.velocCpu()), median(r.plainCpu()), median(r.memcpyCpu()));
         System.out.printf("[%s] memory per rank: scratch %s (its rank files and the file kept for recycling, most after a "
                         + "checkpoint), staging buffer %s%n", r.config(), mib(maxOf(r.raw().get("veloc_scratch_bytes_per_rank"))),
                 mib(r.stagingMb() > 0 ? ((Number) r.raw().get("veloc_file_bytes")).longValue() : 0));
@@ -302,6 +328,10 @@ public final class CheckpointLatencyBench {
         medians.put("plain_gbps", Math.round(totalBytes / (mp / 1e3) / 1e9 * 100) / 100.0);
         medians.put("veloc_rank_cpu_ms", round(median(r.velocCpu())));
         medians.put("plain_rank_cpu_ms", round(median(r.plainCpu())));
+        medians.put("memcpy_ms", round(median(r.memcpy())));
+        medians.put("memcpy_gbps", Math.round(totalBytes / (median(r.memcpy()) / 1e3) / 1e9 * 100) / 100.0);
+        medians.put("memcpy_rank_cpu_ms", round(median(r.memcpyCpu())));
+        medians.put("floor_memcpy_over_plain", Math.round(r.floor() * 1000) / 1000.0);
         medians.put("median_of_rep_ratios", Math.round(median(r.repRatio()) * 1000) / 1000.0);
         res.put("median", medians);
         res.put("target_ratio", r.target());
@@ -323,6 +353,7 @@ public final class CheckpointLatencyBench {
             m.put("order", r.orders().get(i));
             m.put("veloc_ms", round(r.veloc()[i]));
             m.put("plain_ms", round(r.plain()[i]));
+            m.put("memcpy_ms", round(r.memcpy()[i]));
             m.put("veloc_rank_ms", roundAll(vr.get(i)));
             m.put("plain_rank_ms", roundAll(pr.get(i)));
             m.put("veloc_rank_cpu_ms", roundAll(vc.get(i)));

@@ -29,8 +29,9 @@ import java.util.SplittableRandom;
  * under mpirun, or as threads with {@code --local N}). Each rank holds {@code --mb} MiB of doubles
  * and, every rep, writes them twice, in alternating order: (A) {@code veloc.checkpoint("bench", rep)}
  * and (B) by hand to {@code <dir>/plain/rank-r.bin} with a plain FileChannel through a direct
- * buffer. Every write is timed between barriers; rank 0 writes every rank's nanoseconds to
- * {@code --out} as JSON.
+ * buffer. Then (C) a memcpy of the same bytes into a reused off-heap buffer, the floor of any
+ * checkpoint that copies the state (staging's copy without its CRC and layout). Every write is
+ * timed between barriers; rank 0 writes every rank's nanoseconds to {@code --out} as JSON.
  */
 public final class CheckpointLatencyRank {
 
@@ -55,7 +56,7 @@ public final class CheckpointLatencyRank {
 
     /** One timed write of every rank: nanoseconds indexed by rank. */
     record Sample(int rep, boolean warmup, String order, long[] velocNs, long[] plainNs, long[] velocCpuNs,
-                  long[] plainCpuNs) {
+                  long[] plainCpuNs, long[] memcpyNs, long[] memcpyCpuNs) {
     }
 
     private CheckpointLatencyRank() {
@@ -120,6 +121,9 @@ public final class CheckpointLatencyRank {
             // the plain writer's buffer is allocated once, as Veloc's writer allocates its own at init
             ByteBuffer buffer = ByteBuffer.allocateDirect(o.chunkMb << 20).order(ByteOrder.LITTLE_ENDIAN);
             Path plainFile = plainDir.resolve("rank-" + rank + ".bin");
+            // the memcpy reference's target, touched once here so that no rep pays its page faults
+            ByteBuffer copy = ByteBuffer.allocateDirect(field.length * Double.BYTES).order(ByteOrder.nativeOrder());
+            copy.asDoubleBuffer().put(field);
             Path velocRoot = veloc.scratchDir().resolve(NAME);
             for (int rep = 0; rep <= o.reps; rep++) {
                 boolean warmup = rep == 0;
@@ -165,10 +169,19 @@ public final class CheckpointLatencyRank {
                         pc = allCpu;
                     }
                 }
-                samples.add(new Sample(rep, warmup, velocFirst ? "AB" : "BA", v, p, vc, pc));
+                comm.barrier();
+                long c0 = cpu.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                copy.clear().asDoubleBuffer().put(field);
+                long dt = System.nanoTime() - t0;
+                long dc = cpu.getCurrentThreadCpuTime() - c0;
+                comm.barrier();
+                long[] m = comm.allgather(dt);
+                long[] mc = comm.allgather(dc);
+                samples.add(new Sample(rep, warmup, velocFirst ? "AB" : "BA", v, p, vc, pc, m, mc));
                 if (rank == 0) {
-                    System.out.printf("latency: %s %s veloc4j %.1f ms, plain %.1f ms%n", warmup ? "warm-up" : "rep " + rep,
-                            velocFirst ? "AB" : "BA", max(v) / 1e6, max(p) / 1e6);
+                    System.out.printf("latency: %s %s veloc4j %.1f ms, plain %.1f ms, memcpy %.1f ms%n",
+                            warmup ? "warm-up" : "rep " + rep, velocFirst ? "AB" : "BA", max(v) / 1e6, max(p) / 1e6, max(m) / 1e6);
                 }
             }
             deleteRankFiles(velocRoot, rank);
@@ -197,6 +210,8 @@ public final class CheckpointLatencyRank {
                 m.put("plain_ns", s.plainNs());
                 m.put("veloc_cpu_ns", s.velocCpuNs());
                 m.put("plain_cpu_ns", s.plainCpuNs());
+                m.put("memcpy_ns", s.memcpyNs());
+                m.put("memcpy_cpu_ns", s.memcpyCpuNs());
                 list.add(m);
             }
             out.put("samples", list);

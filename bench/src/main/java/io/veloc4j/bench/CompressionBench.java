@@ -253,6 +253,11 @@ public final class CompressionBench {
         zstdMem.note = "zstd level " + o.level + " (zstd-jni, one frame per group's concatenated rank files) in memory: "
                 + "the entropy coder alone, no I/O";
         rows.add(zstdMem);
+        Row writeFiles = new Row(WRITE_FILES, "FileChannel");
+        writeFiles.rawBytes = raw;
+        writeFiles.note = "the rank files, held in memory, written to new files in the work dir (decompress column): what "
+                + "a restore pays on top of decoding; the bound of restore / decode in memory";
+        rows.add(writeFiles);
         boolean failed = false;
         try (GroupRun runner = new GroupRun(o.level)) {
             try {
@@ -280,6 +285,8 @@ public final class CompressionBench {
             }
             ZstdInMemory zm = new ZstdInMemory(groups, files, o.level);
             runs.add(() -> zm.run(zstdMem));
+            FileWrites fw = new FileWrites(files, work.resolve("write-files"));
+            runs.add(() -> fw.run(writeFiles));
             for (int rep = 0; rep < o.reps; rep++) {
                 System.out.printf("compression: rep %d of %d%n", rep + 1, o.reps);
                 for (int i = 0; i < rows.size(); i++) {
@@ -312,6 +319,8 @@ public final class CompressionBench {
                 cpuNote, o.reps);
         List<String> autoLines = autoChoices(rows);
         autoLines.forEach(System.out::println);
+        List<String> restoreLines = restoreLines(rows);
+        restoreLines.forEach(System.out::println);
         String stub = stubWarning(rows);
         if (stub != null) {
             System.out.println("compression: WARNING: " + stub);
@@ -327,7 +336,7 @@ public final class CompressionBench {
         plots(rows, o, ratioPng, speedPng);
         Path readme = o.out.resolve("README-compression.md");
         Files.createDirectories(o.out);
-        Files.writeString(readme, readme(o, argLine, arrays, arrayBytes, raw, groups, rows, notes, autoLines, stub));
+        Files.writeString(readme, readme(o, argLine, arrays, arrayBytes, raw, groups, rows, notes, autoLines, restoreLines, stub));
         System.out.println("compression: README in " + readme);
         return failed ? 1 : 0;
     }
@@ -343,6 +352,72 @@ public final class CompressionBench {
             groups.add(g);
         }
         return groups;
+    }
+
+    /** The reference row of plain file writes (a restore's writing cost alone). */
+    static final String WRITE_FILES = "ref:write-files";
+
+    /**
+     * Every rank file, held in a direct buffer, written to a new file with one FileChannel per file
+     * (CPU time of the thread; the files are removed afterwards, untimed): the part of a restore
+     * to files that no codec can save, measured next to the decoders in the same reps.
+     */
+    private static final class FileWrites {
+        private final List<java.nio.ByteBuffer> images = new ArrayList<>();
+        private final Path dir;
+
+        FileWrites(List<RankFileInfo> files, Path dir) throws IOException {
+            this.dir = dir;
+            for (RankFileInfo f : files) {
+                byte[] b = Files.readAllBytes(f.path());
+                images.add(java.nio.ByteBuffer.allocateDirect(b.length).put(b).flip());
+            }
+        }
+
+        void run(Row row) throws IOException {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            boolean cpu = mx.isCurrentThreadCpuTimeSupported();
+            Demo.deleteTree(dir);
+            Files.createDirectories(dir);
+            try {
+                long w = System.nanoTime();
+                long u = cpu ? mx.getCurrentThreadCpuTime() : -1;
+                for (int i = 0; i < images.size(); i++) {
+                    java.nio.ByteBuffer b = images.get(i).duplicate();
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("rank-" + i + ".vck"),
+                            java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+                        while (b.hasRemaining()) {
+                            ch.write(b);
+                        }
+                    }
+                }
+                long c = cpu ? mx.getCurrentThreadCpuTime() - u : -1;
+                long wall = System.nanoTime() - w;
+                for (int i = 0; i < images.size(); i++) {
+                    long size = Files.size(dir.resolve("rank-" + i + ".vck"));
+                    if (size != images.get(i).remaining()) {
+                        throw new IOException(dir.resolve("rank-" + i + ".vck") + " has " + size + " bytes, "
+                                + images.get(i).remaining() + " written");
+                    }
+                }
+                row.storedBytes = row.rawBytes;
+                row.decompressCpu.add((c >= 0 ? c : wall) / 1e9);
+                row.decompressWall.add(wall / 1e9);
+            } finally {
+                Demo.deleteTree(dir);
+            }
+        }
+    }
+
+    /**
+     * What the file writes alone allow a restore of {@code row} to reach, as a fraction of its
+     * decode in memory: decoding at D and writing at W MB/s/core restore at most at 1 / (1/D + 1/W).
+     * NaN when either is missing.
+     */
+    static double restoreBound(Row row, Row writes) {
+        double d = row.mbps(row.decodeInMemoryCpu);
+        double w = writes.mbps(writes.decompressCpu);
+        return 1 / (1 / d + 1 / w) / d;
     }
 
     /** One timed rep of a row. */
@@ -586,8 +661,8 @@ public final class CompressionBench {
         }
         for (Row r : rows) {
             String ratio = r.ok() ? String.format(Locale.ROOT, "%.3f", r.ratio()) : "-";
-            String c = r.ok() ? String.format(Locale.ROOT, "%.1f", r.mbps(r.compressCpu)) : "-";
-            String d = r.ok() ? String.format(Locale.ROOT, "%.1f", r.mbps(r.decompressCpu)) : "-";
+            String c = r.ok() && !r.compressCpu.isEmpty() ? String.format(Locale.ROOT, "%.1f", r.mbps(r.compressCpu)) : "-";
+            String d = r.ok() && !r.decompressCpu.isEmpty() ? String.format(Locale.ROOT, "%.1f", r.mbps(r.decompressCpu)) : "-";
             String m = r.ok() && !r.decodeInMemoryCpu.isEmpty() ? String.format(Locale.ROOT, "%.1f", r.mbps(r.decodeInMemoryCpu)) : "-";
             String stored = r.ok() ? String.format(Locale.ROOT, "%,d", r.storedBytes) : "-";
             String note = r.ok() ? (r.scheme.startsWith("ref:") && r.note != null ? r.note : "")
@@ -668,8 +743,27 @@ public final class CompressionBench {
         }
     }
 
+    /** Per engine row with a decode in memory: restore / decode measured, next to what the file writes allow. */
+    static List<String> restoreLines(List<Row> rows) {
+        List<String> lines = new ArrayList<>();
+        Row writes = rows.stream().filter(r -> r.scheme.equals(WRITE_FILES) && r.ok()).findFirst().orElse(null);
+        if (writes == null) {
+            return lines;
+        }
+        lines.add(String.format(Locale.ROOT, "restore to files / decode in memory (measured; at most, given %s at %.0f MB/s/core):",
+                WRITE_FILES, writes.mbps(writes.decompressCpu)));
+        for (Row r : rows) {
+            if (r.ok() && !r.scheme.startsWith("ref:") && !r.decodeInMemoryCpu.isEmpty()) {
+                lines.add(String.format(Locale.ROOT, "  %s / %s: %.2f (at most %.2f)", r.scheme, r.codec,
+                        r.mbps(r.decompressCpu) / r.mbps(r.decodeInMemoryCpu), restoreBound(r, writes)));
+            }
+        }
+        return lines;
+    }
+
     private static String readme(Options o, String argLine, List<RealData.Array> arrays, long arrayBytes, long raw,
-                                 List<int[]> groups, List<Row> rows, List<String> notes, List<String> autoLines, String stub) {
+                                 List<int[]> groups, List<Row> rows, List<String> notes, List<String> autoLines,
+                                 List<String> restoreLines, String stub) {
         Map<String, Object> machine = FlushBench.machine(FlushBench.loadAverage(), FlushBench.loadAverage());
         StringBuilder b = new StringBuilder();
         b.append("### Compression: aggregation schemes × codecs on real data\n\n");
@@ -710,8 +804,17 @@ public final class CompressionBench {
                 + "original array, with ratio against the arrays' bytes. Both round trips are checked bit-exact. Their CPU "
                 + "time is the program's user + system time per call (bash `time`, 1 ms resolution, program start "
                 + "included; `cli_start_ms` in the JSON is the wall time of one near-empty run).\n");
+        b.append("- `").append(WRITE_FILES).append("`: the rank files, held in memory, written to new files in the work dir "
+                + "(one FileChannel each, CPU time of the thread): a restore's writes without its decoding. Decoding at D and "
+                + "writing at W MB/s/core, a restore runs at most at 1 / (1/D + 1/W).\n");
         for (String n : notes) {
             b.append("- ").append(n).append('\n');
+        }
+        if (!restoreLines.isEmpty()) {
+            b.append("\n");
+            for (String l : restoreLines) {
+                b.append(l.startsWith("  ") ? "- " + l.trim() : l).append('\n');
+            }
         }
         if (!autoLines.isEmpty()) {
             b.append("\n");

@@ -98,6 +98,13 @@ class CompressionBenchTest {
         assertTrue(((Number) mem.get("ratio")).doubleValue() > 1, mem.toString());
         assertTrue(((Number) mem.get("compress_MBps_per_core")).doubleValue() > 0, mem.toString());
         assertTrue(((Number) mem.get("decompress_MBps_per_core")).doubleValue() > 0, mem.toString());
+        // the file writes a restore pays, on the same rank files: raw bytes out, nothing compressed
+        Map<String, Object> writes = rows.stream().filter(x -> "ref:write-files".equals(x.get("scheme"))).findFirst().orElseThrow();
+        assertEquals("ok", writes.get("status"), writes.toString());
+        assertEquals(raw, ((Number) writes.get("raw_bytes")).longValue());
+        assertEquals(1.0, ((Number) writes.get("ratio")).doubleValue(), 0.0);
+        assertEquals(null, writes.get("compress_MBps_per_core"), "nothing is compressed");
+        assertTrue(((Number) writes.get("decompress_MBps_per_core")).doubleValue() > 0, writes.toString());
         for (String ref : List.of("ref:zstd-3", "ref:zstd-19", "ref:fpzip")) {
             Map<String, Object> r = rows.stream().filter(x -> ref.equals(x.get("scheme"))).findFirst().orElse(null);
             assertNotNull(r, ref);

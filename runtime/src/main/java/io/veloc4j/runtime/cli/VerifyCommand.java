@@ -3,6 +3,7 @@ package io.veloc4j.runtime.cli;
 import io.veloc4j.VelocException;
 import io.veloc4j.config.VelocConfig;
 import io.veloc4j.levels.LevelException;
+import io.veloc4j.levels.erasure.ParityFile;
 import io.veloc4j.levels.persistent.AggregateFile;
 import io.veloc4j.levels.persistent.AggregateInfo;
 import io.veloc4j.levels.persistent.Manifest;
@@ -26,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * {@code verify [--config FILE] [NAME [VERSION]]}: reads and decodes every chunk of every
  * persistent file of a version (or of all versions), checking the stored and the decoded
- * checksums, and every rank file on this machine's scratch. One line per version and level;
+ * checksums, and every rank file and parity file (the erasure level's) on this machine's
+ * scratch. One line per version and level;
  * exit 0 if everything is intact, 1 if anything is corrupt or nothing was found. Records the
  * result for {@code ls}.
  */
@@ -84,13 +86,19 @@ final class VerifyCommand {
                 for (Target t : scratch) {
                     String problem = null;
                     int files = 0;
+                    int parity = 0;
                     for (Path dir : copies.scratchVersionDirs(t.name, t.version)) {
                         for (Path f : rankFiles(dir)) {
                             files++;
                             problem = problem != null ? problem : verifyRankFile(f, t);
                         }
+                        for (Path f : parityFiles(dir)) {
+                            parity++;
+                            problem = problem != null ? problem : verifyParityFile(f, t);
+                        }
                     }
-                    corrupt += report(out, t, "scratch", problem, files + " rank file(s) on this machine");
+                    corrupt += report(out, t, "scratch", problem, files + " rank file(s)"
+                            + (parity > 0 ? ", " + parity + " parity file(s)" : "") + " on this machine");
                 }
             }
             return corrupt == 0 ? 0 : 1;
@@ -155,6 +163,20 @@ final class VerifyCommand {
         }
     }
 
+    /** A parity file's header and every stripe against its CRC; null if intact, else what is wrong. */
+    private static String verifyParityFile(Path f, Target t) {
+        try (ParityFile p = ParityFile.open(f)) {
+            if (!p.header().set().name().equals(t.name) || p.header().set().version() != t.version) {
+                return f + " protects '" + p.header().set().name() + "' v" + p.header().set().version() + ", not '" + t.name
+                        + "' v" + t.version;
+            }
+            p.verify();
+            return null;
+        } catch (LevelException | RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
     private static long bytesRead(AggregateFile a) {
         return a == null ? 0 : a.bytesRead();
     }
@@ -208,6 +230,15 @@ final class VerifyCommand {
     private static List<Path> rankFiles(Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "rank-*.vck")) {
+            ds.forEach(out::add);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static List<Path> parityFiles(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> ParityFile.isParityFile(p.getFileName().toString()))) {
             ds.forEach(out::add);
         }
         out.sort(null);
