@@ -154,6 +154,12 @@ public final class FlushEngine implements AutoCloseable {
     private volatile boolean stopping;
     /** Scans of scratch the watcher has finished. */
     private final java.util.concurrent.atomic.AtomicLong scans = new java.util.concurrent.atomic.AtomicLong();
+    /** Set by a thread that needs the next pass of the watcher to list scratch (drain at close). */
+    private volatile boolean scanNow;
+    /** Scratch is listed at least this often, whatever the watch reports (a missed event costs this much). */
+    private static final long FALLBACK_SCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** The longest the watcher sleeps between two looks at the work left for it. */
+    private static final int MAX_IDLE_WAIT_MILLIS = 20;
 
     private record Spooled(AggregatePart part, Spool spool) {
     }
@@ -380,29 +386,45 @@ public final class FlushEngine implements AutoCloseable {
             replayed.completeExceptionally(e);
         }
         int idle = 0;
-        while (!stopping) {
-            try {
-                idle = watchOnce() ? 0 : Math.min(idle + 1, 50);
-                scans.incrementAndGet();
-            } catch (RuntimeException | AssertionError e) {
-                // never let the one thread that finds rank files die: ranks would wait for it forever
-                LOG.error("node {}: the scratch watcher failed ({}); retrying", node, e.toString(), e);
-                idle = 50;
+        boolean changed = true;
+        long lastScan = System.nanoTime();
+        try {
+            while (!stopping) {
+                boolean scanned = changed || scanNow || System.nanoTime() - lastScan > FALLBACK_SCAN_NANOS;
+                try {
+                    if (scanned) {
+                        scanNow = false;
+                        lastScan = System.nanoTime();
+                    }
+                    idle = watchOnce(scanned) ? 0 : Math.min(idle + 1, MAX_IDLE_WAIT_MILLIS);
+                    if (scanned) {
+                        scans.incrementAndGet();
+                    }
+                } catch (RuntimeException | AssertionError e) {
+                    // never let the one thread that finds rank files die: ranks would wait for it forever
+                    LOG.error("node {}: the scratch watcher failed ({}); retrying", node, e.toString(), e);
+                    idle = MAX_IDLE_WAIT_MILLIS;
+                }
+                // scratch is listed when a directory it watches changed (a rank file's rename), else
+                // every FALLBACK_SCAN_NANOS; in between the thread wakes at most every 20 ms for the
+                // work other threads leave it
+                changed = scan.awaitChange(idle);
             }
-            // a rank file is found within a poll; back off to at most 5 ms when idle, so the scan
-            // runs 200 times a second while the application computes (a few directory reads each)
-            sleepMicros(idle * 100L + 50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            scan.close();
         }
     }
 
-    /** One scan of scratch and of the work other threads left for the watcher; whether there was any. */
-    private boolean watchOnce() {
+    /** One pass over the work other threads left for the watcher and, if {@code scanned}, over scratch; whether there was any. */
+    private boolean watchOnce(boolean scanned) {
         boolean any = false;
         for (Runnable r = forWatcher.poll(); r != null; r = forWatcher.poll()) {
             r.run();
             any = true;
         }
-        List<ScratchEntry> found = scan.poll();
+        List<ScratchEntry> found = scanned ? scan.poll() : List.of();
         long now = System.nanoTime();
         for (ScratchEntry e : found) {
             Group g = localGroupOfRank.get(e.rank());
@@ -765,6 +787,7 @@ public final class FlushEngine implements AutoCloseable {
         long seen = scans.get();
         while ((scans.get() < seen + 2 || !awaitingProtect.isEmpty()) && System.currentTimeMillis() < deadline
                 && tailer.isAlive()) {
+            scanNow = true;
             sleepMicros(1000);
         }
         protection.drain(Math.max(0, deadline - System.currentTimeMillis()));

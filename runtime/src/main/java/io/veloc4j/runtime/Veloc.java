@@ -896,22 +896,33 @@ public final class Veloc implements AutoCloseable {
         ensureOpen();
         CheckpointName.check(name);
         finishStaged();
+        long t0 = System.nanoTime();
         manifests.share(name); // rank 0 lists and reads, every rank learns
         TreeSet<Integer> all = new TreeSet<>(java.util.Comparator.reverseOrder());
         for (Level l : levels) {
             all.addAll(l.versions(name));
         }
+        long t1 = System.nanoTime();
         ErasureRecovery ec = config.ecInterval() >= 0 ? ErasureRecovery.gather(comm, topology, engine, scratch, name) : null;
         if (ec != null) {
             all.addAll(ec.versions());
         }
+        long t2 = System.nanoTime();
         Map<Integer, Integer> otherRanks = new TreeMap<>(java.util.Comparator.reverseOrder());
         int bound = maxVersion == 0 ? Integer.MAX_VALUE : maxVersion;
         int found = VersionAgreement.newestCommon(comm, List.copyOf(all), bound,
                 v -> sameRanks(name, v, otherRanks) && (levels.stream().anyMatch(l -> l.canRestore(name, v))
                         || ec != null && ec.restorable(v)));
+        long t3 = System.nanoTime();
         if (found >= 0 && ec != null && !ec.rebuilds(found).isEmpty()) {
             found = rebuild(name, found, ec, all, bound, otherRanks);
+        }
+        long t4 = System.nanoTime();
+        if (rank() == 0) {
+            // where a restart's time goes, before a byte of state is read back
+            LOG.info("restartTest('{}'): v{} in {} ms (versions listed {} ms, erasure sets gathered {} ms, agreed {} ms{})",
+                    name, found, (t4 - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000,
+                    t4 > t3 + 1_000_000 ? ", rebuilt and checked " + (t4 - t3) / 1_000_000 + " ms" : "");
         }
         reportOtherRanks(name, found, otherRanks);
         List<Integer> candidates = all.stream().filter(v -> maxVersion == 0 || v <= maxVersion).toList();

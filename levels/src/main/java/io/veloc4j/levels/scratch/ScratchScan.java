@@ -28,8 +28,12 @@ import java.util.Set;
  * systems stamp directories with a coarse clock, so two renames within one tick leave the time
  * unchanged, but never for a whole second. A file is read (its header only) when it is new or was
  * replaced (a new inode). Not thread-safe: one scanning thread.
+ *
+ * <p>{@link #awaitChange} waits for a change in the directories the last poll listed
+ * ({@link ScratchWatch}), so a scanning loop need not poll while nothing happens; {@link #close}
+ * stops watching.
  */
-public final class ScratchScan {
+public final class ScratchScan implements AutoCloseable {
 
     static final long SETTLE_MILLIS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(ScratchScan.class);
@@ -46,6 +50,8 @@ public final class ScratchScan {
     private final Path root;
     private final Map<Path, VersionDir> versions = new HashMap<>();
     private final Set<Path> reported = new HashSet<>();
+    /** Created by the first {@link #awaitChange}: a one-off scan watches nothing. */
+    private ScratchWatch watch;
 
     public ScratchScan(Path root) {
         this.root = root;
@@ -64,22 +70,60 @@ public final class ScratchScan {
         List<Found> found = new ArrayList<>();
         Set<Path> present = new HashSet<>();
         long now = System.currentTimeMillis();
+        Set<Path> watched = new HashSet<>();
+        if (watch != null) {
+            // before listing: an entry created between the listing and the registration is not missed
+            watch.watch(root);
+            watched.add(root);
+        }
         for (Path nameDir : list(root, true)) {
+            if (watch != null) {
+                watch.watch(nameDir);
+                watched.add(nameDir);
+            }
             for (Path versionDir : list(nameDir, true)) {
                 if (ScratchLevel.parseVersion(versionDir.getFileName().toString()) == null) {
                     continue;
                 }
                 present.add(versionDir);
+                if (watch != null) {
+                    watch.watch(versionDir);
+                    watched.add(versionDir);
+                }
                 scanVersion(versionDir, now, found);
             }
         }
         versions.keySet().retainAll(present);
+        if (watch != null) {
+            watch.retain(watched);
+        }
         found.sort(Comparator.comparingLong(Found::mtime).thenComparingInt(f -> f.entry().version())
                 .thenComparingInt(f -> f.entry().rank()));
         return found.stream().map(Found::entry).toList();
     }
 
     private record Found(ScratchEntry entry, long mtime) {
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for a rank file to appear or go in what the last poll
+     * listed (or a checkpoint or version directory to be created); true if something changed and
+     * a poll is worth it. The first call starts watching and returns true: the next poll registers
+     * the directories it lists.
+     */
+    public boolean awaitChange(long timeoutMillis) throws InterruptedException {
+        if (watch == null) {
+            watch = ScratchWatch.open();
+            return true;
+        }
+        return watch.await(timeoutMillis);
+    }
+
+    @Override
+    public void close() {
+        if (watch != null) {
+            watch.close();
+        }
     }
 
     private void scanVersion(Path dir, long now, List<Found> found) {

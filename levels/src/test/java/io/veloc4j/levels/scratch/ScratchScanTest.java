@@ -38,6 +38,35 @@ class ScratchScanTest {
         return List.of(new RankFileWriter.Entry(0, "x", new long[] {4}, Region.of(new int[] {rank, version, 7, 9})));
     }
 
+    /**
+     * The watch that lets the engine's scanner sleep: quiet scratch reports no change; a new
+     * checkpoint directory, a new version directory and a rank file renamed into a watched one
+     * each wake it, and the following poll finds the file.
+     */
+    @Test
+    void awaitChangeWakesOnANewVersionAndANewRankFileAndStaysQuietOtherwise() throws Exception {
+        try (ScratchScan scan = new ScratchScan(tmp)) {
+            assertTrue(scan.awaitChange(0), "the first call starts the watch");
+            assertEquals(List.of(), scan.poll());
+            assertEquals(false, scan.awaitChange(50), "nothing changed");
+            RankFileInfo a = new ScratchLevel(tmp, 3, 8, true, false, 0xabcL).write("heat", 10, state(3, 10));
+            assertTrue(scan.awaitChange(5_000), "a checkpoint directory appeared in the root");
+            assertEquals(1, scan.poll().size(), "the rank file written with it");
+            assertEquals(false, scan.awaitChange(50), "nothing changed since the poll");
+            // a second rank's file in the same, now watched, version directory
+            RankFileInfo b = new ScratchLevel(tmp, 4, 8, true, false, 0xabcL).write("heat", 10, state(4, 10));
+            assertTrue(scan.awaitChange(5_000), "a rank file renamed into a watched version directory");
+            List<ScratchEntry> found = scan.poll();
+            assertEquals(1, found.size(), String.valueOf(found));
+            assertEquals(b.path(), found.get(0).path());
+            // a new version directory of a watched checkpoint
+            new ScratchLevel(tmp, 3, 8, true, false, 0xabcL).write("heat", 20, state(3, 20));
+            assertTrue(scan.awaitChange(5_000), "a version directory appeared");
+            assertEquals(20, scan.poll().get(0).version());
+            assertTrue(a.path().toFile().exists());
+        }
+    }
+
     @Test
     void findsNewAndReplacedFilesOnceAndSkipsTempAndForeignFiles() throws Exception {
         ScratchLevel r3 = new ScratchLevel(tmp, 3, 8, true, false, 0xabcL);
